@@ -1,0 +1,85 @@
+# ctxlab: one entry point. `make help` lists the targets.
+#
+# Every C file is built with frame pointers and debug info: stacks are what
+# the labs show, and -fno-inline/-fno-optimize-sibling-calls keep each
+# function of the stage clients a frame of its own in those stacks.
+
+BUILD   := build
+BIN     := $(BUILD)/bin
+OBJ     := $(BUILD)/obj
+TESTBIN := $(BUILD)/tests
+
+CC      ?= cc
+CFLAGS  := -std=gnu11 -Wall -Wextra -Werror -O2 -g \
+           -fno-omit-frame-pointer -mno-omit-leaf-frame-pointer \
+           -fno-inline -fno-optimize-sibling-calls -D_GNU_SOURCE
+SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all
+
+CLIENT_LIB_SRC := $(wildcard clients/lib/*.c)
+CLIENT_LIB_HDR := $(wildcard clients/lib/*.h)
+CLIENT_LIB_OBJ := $(CLIENT_LIB_SRC:%.c=$(OBJ)/%.o)
+CLIENT_LIB_ASAN_OBJ := $(CLIENT_LIB_SRC:%.c=$(OBJ)/asan/%.o)
+
+# stage source -> binary name (short, so `comm` filters work)
+STAGES := 01-blocking:c-blocking 02-nonblocking:c-nonblock 03-epoll:c-epoll 04-deadline:c-deadline
+stage_bin = $(BIN)/$(word 2,$(subst :, ,$(1)))
+CLIENT_BINS := $(foreach s,$(STAGES),$(call stage_bin,$(s)))
+
+SERVER_SRC := $(wildcard server/*.c)
+SERVER_HDR := $(wildcard server/*.h)
+
+UNIT_SRC  := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(UNIT_SRC:tests/unit/%.c=$(TESTBIN)/%)
+TEST_TOOLS := $(TESTBIN)/stallflood
+
+.PHONY: all help setup doctor test test-unit clean
+.DEFAULT_GOAL := all
+
+all: $(CLIENT_BINS) $(BIN)/labserver ## build every binary into build/bin
+
+help: ## list the targets
+	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z0-9-]+):.*## (.*)/  make \1\t\2/' | expand -t 24
+
+setup: ## install the Debian packages ctxlab needs (root), or say how
+	@scripts/setup.sh
+
+doctor: ## check every prerequisite of the labs: kernel, BTF, privileges, tools
+	@scripts/doctor.sh
+
+test: all $(UNIT_BINS) $(TEST_TOOLS) ## build, then run unit, integration and leak tests
+	@tests/run.sh
+
+test-unit: $(UNIT_BINS) ## run the cmocka unit tests only
+	@tests/run.sh unit
+
+clean: ## remove build/ and out/
+	rm -rf $(BUILD) out
+
+# Packages come first: every build rule waits for setup (a fast no-op once done).
+$(BUILD)/.dirs: | setup
+	@mkdir -p $(BIN) $(TESTBIN) $(OBJ)
+	@touch $@
+
+$(OBJ)/%.o: %.c $(CLIENT_LIB_HDR) | $(BUILD)/.dirs
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(OBJ)/asan/%.o: %.c $(CLIENT_LIB_HDR) | $(BUILD)/.dirs
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(SANITIZE) -c $< -o $@
+
+define stage_rule
+$(call stage_bin,$(1)): clients/$(word 1,$(subst :, ,$(1))).c $(CLIENT_LIB_OBJ) $(CLIENT_LIB_HDR) | $(BUILD)/.dirs
+	$$(CC) $$(CFLAGS) -Iclients $$< $(CLIENT_LIB_OBJ) -o $$@
+endef
+$(foreach s,$(STAGES),$(eval $(call stage_rule,$(s))))
+
+$(BIN)/labserver: $(SERVER_SRC) $(SERVER_HDR) | $(BUILD)/.dirs
+	$(CC) $(CFLAGS) $(SERVER_SRC) -o $@
+
+# Unit tests run against the library built with ASan and UBSan.
+$(TESTBIN)/test_%: tests/unit/test_%.c $(CLIENT_LIB_ASAN_OBJ) $(CLIENT_LIB_HDR) | $(BUILD)/.dirs
+	$(CC) $(CFLAGS) $(SANITIZE) -Iclients $< $(CLIENT_LIB_ASAN_OBJ) -lcmocka -o $@
+
+$(TESTBIN)/stallflood: tests/integration/stallflood.c | $(BUILD)/.dirs
+	$(CC) $(CFLAGS) $< -o $@
