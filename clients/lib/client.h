@@ -1,0 +1,84 @@
+/* client.h: what every stage client shares and a learner need not reread:
+ * the common command line, the body going to stdout, and the `result:` line
+ * with Go's words for each failure, so C and Go runs compare mechanically. */
+#ifndef CTXLAB_CLIENT_H
+#define CTXLAB_CLIENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "deadline.h"
+#include "http.h"
+#include "url.h"
+
+#define READ_SIZE_DEFAULT 128 /* as in the seed article's 128-byte Body.Read */
+#define READ_SIZE_MAX (16 * 1024 * 1024)
+#define TIME_MS_MAX (24L * 3600 * 1000)
+
+/* What a stage can honour; any other flag is a usage error saying why. */
+enum client_feature {
+	FEATURE_DEADLINE = 1 << 0, /* -t MS */
+	FEATURE_SPIN = 1 << 1,     /* --spin */
+	FEATURE_CANCEL = 1 << 2,   /* -c MS */
+};
+
+struct client_stage {
+	const char *name;            /* the binary's name, e.g. "c-deadline" */
+	unsigned features;
+	const char *why_no_deadline; /* the usage error for -t when not supported */
+};
+
+struct client_opts {
+	struct url url;
+	long deadline_ms; /* -t; 0 when not given */
+	long cancel_ms;   /* -c; 0 when not given */
+	size_t read_size; /* -r */
+	bool quiet;       /* -q */
+	bool spin;        /* --spin */
+};
+
+/* Parses argv; on a usage error prints one line and exits 2, on -h prints
+ * the usage and exits 0. Also ignores SIGPIPE, as Go does, so a peer's reset
+ * is an error to report rather than a signal that kills. */
+void client_parse_args(const struct client_stage *stage, int argc, char **argv, struct client_opts *opts);
+
+enum client_error {
+	CLIENT_OK,
+	CLIENT_DEADLINE_EXCEEDED,
+	CLIENT_CANCELED,
+	CLIENT_UNEXPECTED_EOF,
+	CLIENT_MALFORMED_RESPONSE,
+	CLIENT_HEAD_TOO_LARGE,
+	CLIENT_SYSCALL, /* sys_errno says which */
+};
+
+struct client_result {
+	enum client_error error;
+	int sys_errno;
+	int status;
+	uint64_t bytes; /* body bytes received, decoded */
+	struct timespec started;
+};
+
+/* Go's text for an error: "context deadline exceeded", "connection refused"... */
+const char *client_error_text(enum client_error error, int sys_errno);
+
+/* Records the failure of a syscall that set errno to err. */
+void client_fail_errno(struct client_result *res, int err);
+
+/* Records why the response parser gave up. */
+void client_fail_http(struct client_result *res, const struct http_response *r);
+
+/* Readies a parser whose body goes to stdout, unless -q. */
+void client_response_init(struct http_response *r, const struct client_opts *opts);
+
+/* Copies status and body size out of the parser. */
+void client_take_response(struct client_result *res, const struct http_response *r);
+
+/* Prints the `result:` line on stderr, with optional extra fields after it,
+ * and returns the exit status: 0 for a response, 1 for a failure. */
+int client_report(const struct client_result *res, const char *extra);
+
+#endif
