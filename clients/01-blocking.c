@@ -1,0 +1,94 @@
+/*
+ * Stage 1, c-blocking: the socket code everyone learns first.
+ *
+ * The one idea: blocking calls. socket, connect, write, then read until the
+ * response is complete; each call sleeps in the kernel until it can finish.
+ * That is simple to read and to write, and it is why this client cannot be
+ * cancelled: once read() sleeps, nothing in this thread runs until the
+ * server answers, closes, or the connection dies. So -t is a usage error
+ * here; stage 2 starts taking control back.
+ *
+ * What to look for in the trace:
+ *   socket(AF_INET, SOCK_STREAM, IPPROTO_IP) = 3
+ *   connect(3, {sa_family=AF_INET, sin_port=htons(PORT), ...}, 16) = 0
+ *   write(3, "GET /ok HTTP/1.1\r\n"...) = ...
+ *   read(3, "HTTP/1.1 200 OK\r\n"..., 128) = ...   repeated until the body is in
+ *   close(3) = 0
+ * Against /stall the trace ends in a read(3, ... that never returns.
+ */
+#include <errno.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "lib/client.h"
+
+static const struct client_stage stage = {
+	.name = "c-blocking",
+	.features = 0,
+	.why_no_deadline = "a blocking read cannot honour a deadline: it sleeps in the kernel until data, EOF or "
+			   "an error arrives; stage 2 (c-nonblock) can",
+};
+
+/* -r picks how much of it each read asks for. */
+static char read_buf[READ_SIZE_MAX];
+
+static void fetch(const struct client_opts *opts, struct client_result *res)
+{
+	char request[HTTP_REQUEST_MAX];
+	int request_len = http_format_get(request, sizeof(request), &opts->url);
+	struct http_response response;
+	enum http_progress progress;
+	int sock;
+
+	client_response_init(&response, opts);
+	sock = socket(opts->url.family, SOCK_STREAM, 0);
+	if (sock < 0)
+		goto syscall_failed;
+	if (connect(sock, (struct sockaddr *)&opts->url.addr, opts->url.addr_len) < 0)
+		goto syscall_failed;
+
+	for (int sent = 0; sent < request_len;) {
+		ssize_t n = write(sock, request + sent, (size_t)(request_len - sent));
+
+		if (n >= 0)
+			sent += (int)n;
+		else if (errno != EINTR)
+			goto syscall_failed;
+	}
+
+	for (;;) {
+		ssize_t n = read(sock, read_buf, opts->read_size);
+
+		if (n > 0)
+			progress = http_response_feed(&response, read_buf, (size_t)n);
+		else if (n == 0)
+			progress = http_response_eof(&response);
+		else if (errno == EINTR)
+			continue;
+		else
+			goto syscall_failed;
+		if (progress == HTTP_ERROR)
+			client_fail_http(res, &response);
+		if (progress != HTTP_MORE)
+			break;
+	}
+	goto done;
+
+syscall_failed:
+	client_fail_errno(res, errno);
+done:
+	client_take_response(res, &response);
+	if (sock >= 0)
+		close(sock);
+}
+
+int main(int argc, char **argv)
+{
+	struct client_opts opts;
+	struct client_result res = { 0 };
+
+	client_parse_args(&stage, argc, argv, &opts);
+	res.started = monotonic_now();
+	fetch(&opts, &res);
+	return client_report(&res, NULL);
+}

@@ -1,0 +1,150 @@
+/*
+ * Stage 3, c-epoll: let the kernel say when the socket is ready.
+ *
+ * The one new idea: epoll. The socket stays non-blocking as in stage 2, but
+ * instead of retrying in a loop we register the socket with an epoll
+ * instance, say what we wait for (EPOLLOUT while the handshake runs, EPOLLIN
+ * once the request is out) and sleep in epoll_wait until the kernel reports
+ * it. No CPU burns while we wait, and one thread could wait like this on
+ * thousands of sockets: this is the shape of Go's network poller, and the
+ * reads follow Go's internal/poll.FD.Read: try first, wait only on EAGAIN.
+ *
+ * What to look for in the trace:
+ *   socket(AF_INET, SOCK_STREAM|SOCK_NONBLOCK, IPPROTO_IP) = 3
+ *   connect(3, ...) = -1 EINPROGRESS           the handshake goes on without us
+ *   epoll_create1(0) = 4
+ *   epoll_ctl(4, EPOLL_CTL_ADD, 3, {events=EPOLLOUT, ...}) = 0
+ *   epoll_wait(4, [{events=EPOLLOUT, ...}], 1, -1) = 1
+ *   getsockopt(3, SOL_SOCKET, SO_ERROR, [0], [4]) = 0   writable: did it connect?
+ *   write(3, "GET /ok HTTP/1.1\r\n"...) = ...
+ *   epoll_ctl(4, EPOLL_CTL_MOD, 3, {events=EPOLLIN, ...}) = 0
+ *   read(3, ...) = -1 EAGAIN                    (or the answer, if it is already there)
+ *   epoll_wait(4, [{events=EPOLLIN, ...}], 1, -1) = 1
+ *   read(3, "HTTP/1.1 200 OK\r\n"..., 128) = 128  ... read until EAGAIN, wait again
+ *   epoll_ctl(4, EPOLL_CTL_DEL, 3, NULL), close(3)
+ * Against /stall the trace ends in an epoll_wait that never returns: epoll
+ * waits without burning CPU, but nothing here can stop it. Stage 4 can.
+ */
+#include <errno.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "lib/client.h"
+
+static const struct client_stage stage = {
+	.name = "c-epoll",
+	.features = 0,
+	.why_no_deadline = "c-epoll waits with no deadline; stage 4 (c-deadline) adds one",
+};
+
+/* -r picks how much of it each read asks for. */
+static char read_buf[READ_SIZE_MAX];
+
+/* Sleeps in the kernel until the socket is ready for what epfd watches. */
+static int wait_ready(int epfd)
+{
+	struct epoll_event ready;
+	int n;
+
+	do
+		n = epoll_wait(epfd, &ready, 1, -1);
+	while (n < 0 && errno == EINTR);
+	return n;
+}
+
+static void fetch(const struct client_opts *opts, struct client_result *res)
+{
+	char request[HTTP_REQUEST_MAX];
+	int request_len = http_format_get(request, sizeof(request), &opts->url);
+	struct http_response response;
+	struct epoll_event interest;
+	int sock, epfd = -1, registered = 0, sock_error = 0;
+	socklen_t sock_error_len = sizeof(sock_error);
+	enum http_progress progress;
+
+	client_response_init(&response, opts);
+	sock = socket(opts->url.family, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	if (sock < 0)
+		goto syscall_failed;
+	if (connect(sock, (struct sockaddr *)&opts->url.addr, opts->url.addr_len) < 0 && errno != EINPROGRESS)
+		goto syscall_failed;
+
+	epfd = epoll_create1(0);
+	if (epfd < 0)
+		goto syscall_failed;
+	interest.events = EPOLLOUT;
+	interest.data.fd = sock;
+	if (epoll_ctl(epfd, EPOLL_CTL_ADD, sock, &interest) < 0)
+		goto syscall_failed;
+	registered = 1;
+	if (wait_ready(epfd) < 0)
+		goto syscall_failed;
+	/* Writable means the handshake ended, not that it worked. */
+	if (getsockopt(sock, SOL_SOCKET, SO_ERROR, &sock_error, &sock_error_len) < 0)
+		goto syscall_failed;
+	if (sock_error != 0) {
+		errno = sock_error;
+		goto syscall_failed;
+	}
+
+	for (int sent = 0; sent < request_len;) {
+		ssize_t n = write(sock, request + sent, (size_t)(request_len - sent));
+
+		if (n >= 0)
+			sent += (int)n;
+		else if (errno == EAGAIN && wait_ready(epfd) < 0)
+			goto syscall_failed;
+		else if (errno != EAGAIN && errno != EINTR)
+			goto syscall_failed;
+	}
+
+	/* The blog does ADD (EEXIST), DEL, ADD here; one MOD says the same. */
+	interest.events = EPOLLIN;
+	if (epoll_ctl(epfd, EPOLL_CTL_MOD, sock, &interest) < 0)
+		goto syscall_failed;
+
+	for (;;) {
+		ssize_t n = read(sock, read_buf, opts->read_size);
+
+		if (n > 0) {
+			progress = http_response_feed(&response, read_buf, (size_t)n);
+		} else if (n == 0) {
+			progress = http_response_eof(&response);
+		} else if (errno == EAGAIN || errno == EINTR) {
+			if (errno == EAGAIN && wait_ready(epfd) < 0)
+				goto syscall_failed;
+			continue;
+		} else {
+			goto syscall_failed;
+		}
+		if (progress == HTTP_ERROR)
+			client_fail_http(res, &response);
+		if (progress != HTTP_MORE)
+			break;
+	}
+	goto done;
+
+syscall_failed:
+	client_fail_errno(res, errno);
+done:
+	client_take_response(res, &response);
+	/* Deregister, then close: the order Go's poller uses too. */
+	if (registered)
+		epoll_ctl(epfd, EPOLL_CTL_DEL, sock, NULL);
+	if (sock >= 0)
+		close(sock);
+	if (epfd >= 0)
+		close(epfd);
+}
+
+int main(int argc, char **argv)
+{
+	struct client_opts opts;
+	struct client_result res = { 0 };
+
+	client_parse_args(&stage, argc, argv, &opts);
+	res.started = monotonic_now();
+	fetch(&opts, &res);
+	return client_report(&res, NULL);
+}
