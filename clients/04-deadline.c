@@ -139,10 +139,8 @@ static void fetch(const struct client_opts *opts, struct client_result *res)
 
 		/* The timer only speaks when we wait; while data keeps
 		 * coming we never do, so look at the clock before each read. */
-		if (opts->deadline_ms && deadline_passed(&deadline, monotonic_now())) {
-			ready = 0;
-			goto wait_ended;
-		}
+		if (opts->deadline_ms && deadline_passed(&deadline, monotonic_now()))
+			goto deadline_exceeded;
 		n = read(sock, read_buf, opts->read_size);
 		if (n > 0) {
 			progress = http_response_feed(&response, read_buf, (size_t)n);
@@ -162,11 +160,12 @@ static void fetch(const struct client_opts *opts, struct client_result *res)
 	}
 	goto done;
 
-wait_ended:
-	if (ready == 0) {
-		res->error = CLIENT_DEADLINE_EXCEEDED;
-		goto done;
-	}
+wait_ended: /* the deadline, or a failed wait */
+	if (ready < 0)
+		goto syscall_failed;
+deadline_exceeded:
+	res->error = CLIENT_DEADLINE_EXCEEDED;
+	goto done;
 syscall_failed:
 	client_fail_errno(res, errno);
 done:
