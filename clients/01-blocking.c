@@ -37,7 +37,6 @@ static void fetch(const struct client_opts *opts, struct client_result *res)
 	char request[HTTP_REQUEST_MAX];
 	int request_len = http_format_get(request, sizeof(request), &opts->url);
 	struct http_response response;
-	enum http_progress progress;
 	int sock;
 
 	client_response_init(&response, opts);
@@ -57,38 +56,23 @@ static void fetch(const struct client_opts *opts, struct client_result *res)
 	}
 
 	for (;;) {
-		ssize_t n = read(sock, read_buf, opts->read_size);
+		ssize_t n = read(sock, read_buf, opts->read_size); /* 0: the server closed */
 
-		if (n > 0)
-			progress = http_response_feed(&response, read_buf, (size_t)n);
-		else if (n == 0)
-			progress = http_response_eof(&response);
-		else if (errno == EINTR)
-			continue;
-		else
-			goto syscall_failed;
-		if (progress == HTTP_ERROR)
-			client_fail_http(res, &response);
-		if (progress != HTTP_MORE)
+		if (n >= 0 && client_take_read(res, &response, read_buf, (size_t)n))
 			break;
+		if (n < 0 && errno != EINTR)
+			goto syscall_failed;
 	}
 	goto done;
 
 syscall_failed:
 	client_fail_errno(res, errno);
 done:
-	client_take_response(res, &response);
 	if (sock >= 0)
 		close(sock);
 }
 
 int main(int argc, char **argv)
 {
-	struct client_opts opts;
-	struct client_result res = { 0 };
-
-	client_parse_args(&stage, argc, argv, &opts);
-	res.started = monotonic_now();
-	fetch(&opts, &res);
-	return client_report(&res, NULL);
+	return client_main(&stage, argc, argv, fetch);
 }

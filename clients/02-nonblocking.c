@@ -37,8 +37,6 @@ static const struct client_stage stage = {
 /* -r picks how much of it each read asks for. */
 static char read_buf[READ_SIZE_MAX];
 
-static unsigned long eagain_count;
-
 /* With nothing to wait in, the choice is to sleep a little or spin. */
 static void pause_before_retry(const struct client_opts *opts)
 {
@@ -54,7 +52,8 @@ static void fetch(const struct client_opts *opts, struct client_result *res)
 	int request_len = http_format_get(request, sizeof(request), &opts->url);
 	struct deadline deadline = deadline_after_ms(res->started, opts->deadline_ms);
 	struct http_response response;
-	enum http_progress progress;
+	struct timespec cpu;
+	unsigned long eagain_count = 0;
 	int sock;
 
 	client_response_init(&response, opts);
@@ -85,12 +84,11 @@ static void fetch(const struct client_opts *opts, struct client_result *res)
 	}
 
 	for (;;) {
-		ssize_t n = read(sock, read_buf, opts->read_size);
+		ssize_t n = read(sock, read_buf, opts->read_size); /* 0: the server closed */
 
-		if (n > 0) {
-			progress = http_response_feed(&response, read_buf, (size_t)n);
-		} else if (n == 0) {
-			progress = http_response_eof(&response);
+		if (n >= 0) {
+			if (client_take_read(res, &response, read_buf, (size_t)n))
+				break;
 		} else if (errno == EAGAIN) {
 			eagain_count++;
 			/* The blog's check: only when a read would block do we
@@ -102,39 +100,23 @@ static void fetch(const struct client_opts *opts, struct client_result *res)
 				goto done;
 			}
 			pause_before_retry(opts);
-			continue;
-		} else if (errno == EINTR) {
-			continue;
-		} else {
+		} else if (errno != EINTR) {
 			goto syscall_failed;
 		}
-		if (progress == HTTP_ERROR)
-			client_fail_http(res, &response);
-		if (progress != HTTP_MORE)
-			break;
 	}
 	goto done;
 
 syscall_failed:
 	client_fail_errno(res, errno);
 done:
-	client_take_response(res, &response);
 	if (sock >= 0)
 		close(sock);
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &cpu);
+	snprintf(res->extra, sizeof(res->extra), "eagain=%lu cpu_ms=%.1f", eagain_count,
+		 (double)cpu.tv_sec * 1000 + (double)cpu.tv_nsec / NSEC_PER_MSEC);
 }
 
 int main(int argc, char **argv)
 {
-	struct client_opts opts;
-	struct client_result res = { 0 };
-	struct timespec cpu;
-	char extra[64];
-
-	client_parse_args(&stage, argc, argv, &opts);
-	res.started = monotonic_now();
-	fetch(&opts, &res);
-	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &cpu);
-	snprintf(extra, sizeof(extra), "eagain=%lu cpu_ms=%.1f", eagain_count,
-		 (double)cpu.tv_sec * 1000 + (double)cpu.tv_nsec / NSEC_PER_MSEC);
-	return client_report(&res, extra);
+	return client_main(&stage, argc, argv, fetch);
 }

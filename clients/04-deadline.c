@@ -89,7 +89,6 @@ static void fetch(const struct client_opts *opts, struct client_result *res)
 	struct epoll_event interest;
 	int sock, epfd = -1, timer = -1, registered = 0, sock_error = 0, ready;
 	socklen_t sock_error_len = sizeof(sock_error);
-	enum http_progress progress;
 
 	client_response_init(&response, opts);
 	sock = socket(opts->url.family, SOCK_STREAM | SOCK_NONBLOCK, 0);
@@ -141,22 +140,16 @@ static void fetch(const struct client_opts *opts, struct client_result *res)
 		 * coming we never do, so look at the clock before each read. */
 		if (opts->deadline_ms && deadline_passed(&deadline, monotonic_now()))
 			goto deadline_exceeded;
-		n = read(sock, read_buf, opts->read_size);
-		if (n > 0) {
-			progress = http_response_feed(&response, read_buf, (size_t)n);
-		} else if (n == 0) {
-			progress = http_response_eof(&response);
-		} else if (errno == EAGAIN || errno == EINTR) {
-			if (errno == EAGAIN && (ready = wait_ready(epfd, timer)) <= 0)
+		n = read(sock, read_buf, opts->read_size); /* 0: the server closed */
+		if (n >= 0) {
+			if (client_take_read(res, &response, read_buf, (size_t)n))
+				break;
+		} else if (errno == EAGAIN) {
+			if ((ready = wait_ready(epfd, timer)) <= 0)
 				goto wait_ended;
-			continue;
-		} else {
+		} else if (errno != EINTR) {
 			goto syscall_failed;
 		}
-		if (progress == HTTP_ERROR)
-			client_fail_http(res, &response);
-		if (progress != HTTP_MORE)
-			break;
 	}
 	goto done;
 
@@ -169,7 +162,6 @@ deadline_exceeded:
 syscall_failed:
 	client_fail_errno(res, errno);
 done:
-	client_take_response(res, &response);
 	/* Deregister, then close: the order Go's poller uses too. */
 	if (registered)
 		epoll_ctl(epfd, EPOLL_CTL_DEL, sock, NULL);
@@ -183,11 +175,5 @@ done:
 
 int main(int argc, char **argv)
 {
-	struct client_opts opts;
-	struct client_result res = { 0 };
-
-	client_parse_args(&stage, argc, argv, &opts);
-	res.started = monotonic_now();
-	fetch(&opts, &res);
-	return client_report(&res, NULL);
+	return client_main(&stage, argc, argv, fetch);
 }

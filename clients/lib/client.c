@@ -1,9 +1,11 @@
 /* client.c: the common command line and the result line. */
 #include "client.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,11 +31,19 @@ static void print_usage(FILE *out, const struct client_stage *stage)
 		READ_SIZE_DEFAULT);
 }
 
-static void usage_error(const struct client_stage *stage, const char *fmt, const char *arg)
+/* One line on stderr, control characters from argv made visible as '?'. */
+__attribute__((noreturn, format(printf, 2, 3))) static void usage_error(const struct client_stage *stage, const char *fmt, ...)
 {
-	fprintf(stderr, "%s: ", stage->name);
-	fprintf(stderr, fmt, arg);
-	fprintf(stderr, " (%s -h for usage)\n", stage->name);
+	char message[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(message, sizeof(message), fmt, ap);
+	va_end(ap);
+	for (char *c = message; *c; c++)
+		if ((unsigned char)*c < ' ' || *c == 0x7f)
+			*c = '?';
+	fprintf(stderr, "%s: %s (%s -h for usage)\n", stage->name, message, stage->name);
 	exit(2);
 }
 
@@ -44,11 +54,8 @@ static long parse_number(const struct client_stage *stage, char flag, const char
 
 	errno = 0;
 	value = strtol(text, &end, 10);
-	if (errno || end == text || *end != '\0' || value < 1 || value > max) {
-		fprintf(stderr, "%s: -%c '%s': want a whole number from 1 to %ld (%s -h for usage)\n", stage->name,
-			flag, text, max, stage->name);
-		exit(2);
-	}
+	if (!isdigit((unsigned char)text[0]) || errno || *end != '\0' || value < 1 || value > max)
+		usage_error(stage, "-%c '%.40s': want a whole number from 1 to %ld", flag, text, max);
 	return value;
 }
 
@@ -59,7 +66,7 @@ void client_parse_args(const struct client_stage *stage, int argc, char **argv, 
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	char why[URL_TARGET_MAX + 256];
+	char why[512];
 	int opt;
 
 	memset(opts, 0, sizeof(*opts));
@@ -74,9 +81,8 @@ void client_parse_args(const struct client_stage *stage, int argc, char **argv, 
 			break;
 		case 'c':
 			if (!(stage->features & FEATURE_CANCEL))
-				usage_error(stage, "%s",
-					    "-c: cancelling needs a context to cancel, the idea of stage 5 (c-cancel); "
-					    "this stage has none");
+				usage_error(stage, "-c: cancelling needs a context to cancel, the idea of stage 5 "
+						   "(c-cancel); this stage has none");
 			opts->cancel_ms = parse_number(stage, 'c', optarg, TIME_MS_MAX);
 			break;
 		case 'r':
@@ -87,28 +93,24 @@ void client_parse_args(const struct client_stage *stage, int argc, char **argv, 
 			break;
 		case OPT_SPIN:
 			if (!(stage->features & FEATURE_SPIN))
-				usage_error(stage, "%s", "--spin: only c-nonblock retries in a loop; this stage waits in the kernel");
+				usage_error(stage, "--spin: only c-nonblock retries in a loop; this stage waits in the kernel");
 			opts->spin = true;
 			break;
 		case 'h':
 			print_usage(stdout, stage);
 			exit(0);
 		case ':':
-			fprintf(stderr, "%s: -%c needs a value (%s -h for usage)\n", stage->name, optopt, stage->name);
-			exit(2);
-		default:
-			if (optopt)
-				fprintf(stderr, "%s: unknown flag -%c (%s -h for usage)\n", stage->name, optopt, stage->name);
-			else
-				fprintf(stderr, "%s: unknown flag %s (%s -h for usage)\n", stage->name, argv[optind - 1],
-					stage->name);
-			exit(2);
+			usage_error(stage, "-%c needs a value", optopt);
+		default: /* a long flag given a value sets optopt too: name it as typed */
+			if (optopt && strncmp(argv[optind - 1], "--", 2) != 0)
+				usage_error(stage, "unknown flag -%c", optopt);
+			usage_error(stage, "unknown flag %.40s", argv[optind - 1]);
 		}
 	}
 	if (optind == argc)
-		usage_error(stage, "%s", "no URL given; want http://127.0.0.1:PORT/PATH");
+		usage_error(stage, "no URL given; want http://127.0.0.1:PORT/PATH");
 	if (optind + 1 < argc)
-		usage_error(stage, "unexpected argument '%s' after the URL", argv[optind + 1]);
+		usage_error(stage, "unexpected argument '%.40s' after the URL", argv[optind + 1]);
 	if (url_parse(argv[optind], &opts->url, why, sizeof(why)) != 0)
 		usage_error(stage, "%s", why);
 	signal(SIGPIPE, SIG_IGN);
@@ -177,25 +179,41 @@ void client_response_init(struct http_response *r, const struct client_opts *opt
 	http_response_init(r, write_body, (void *)opts);
 }
 
-void client_take_response(struct client_result *res, const struct http_response *r)
+bool client_take_read(struct client_result *res, struct http_response *r, const char *buf, size_t n)
 {
+	enum http_progress progress = n ? http_response_feed(r, buf, n) : http_response_eof(r);
+
 	res->status = r->status;
 	res->bytes = r->body_bytes;
+	if (progress == HTTP_ERROR)
+		client_fail_http(res, r);
+	return progress != HTTP_MORE;
 }
 
-int client_report(const struct client_result *res, const char *extra)
+int client_report(const struct client_result *res)
 {
 	double elapsed_ms = timespec_diff_ms(monotonic_now(), res->started);
-	const char *sep = extra && *extra ? " " : "";
+	const char *sep = res->extra[0] ? " " : "";
 
 	fflush(stdout);
 	if (res->error == CLIENT_OK) {
 		fprintf(stderr, "result: ok status=%d bytes=%llu elapsed_ms=%.1f%s%s\n", res->status,
-			(unsigned long long)res->bytes, elapsed_ms, sep, extra ? extra : "");
+			(unsigned long long)res->bytes, elapsed_ms, sep, res->extra);
 		return 0;
 	}
 	fprintf(stderr, "result: error=\"%s\" bytes=%llu elapsed_ms=%.1f%s%s\n",
 		client_error_text(res->error, res->sys_errno), (unsigned long long)res->bytes, elapsed_ms, sep,
-		extra ? extra : "");
+		res->extra);
 	return 1;
+}
+
+int client_main(const struct client_stage *stage, int argc, char **argv, client_fetch_fn fetch)
+{
+	struct client_opts opts;
+	struct client_result res = { 0 };
+
+	client_parse_args(stage, argc, argv, &opts);
+	res.started = monotonic_now();
+	fetch(&opts, &res);
+	return client_report(&res);
 }

@@ -60,6 +60,7 @@ struct client_result {
 	int status;
 	uint64_t bytes; /* body bytes received, decoded */
 	struct timespec started;
+	char extra[96]; /* stage-specific fields for the result line, "name=value ..." */
 };
 
 /* Go's text for an error: "context deadline exceeded", "connection refused"... */
@@ -74,11 +75,21 @@ void client_fail_http(struct client_result *res, const struct http_response *r);
 /* Readies a parser whose body goes to stdout, unless -q. */
 void client_response_init(struct http_response *r, const struct client_opts *opts);
 
-/* Copies status and body size out of the parser. */
-void client_take_response(struct client_result *res, const struct http_response *r);
+/* Feeds what read() returned to the parser: n bytes of buf, or, when n is 0,
+ * the end of the stream. Keeps res's status and byte count current and
+ * records a malformed or cut-short response. Returns true once the response
+ * is over, complete or not. */
+bool client_take_read(struct client_result *res, struct http_response *r, const char *buf, size_t n);
 
-/* Prints the `result:` line on stderr, with optional extra fields after it,
- * and returns the exit status: 0 for a response, 1 for a failure. */
-int client_report(const struct client_result *res, const char *extra);
+/* Prints the `result:` line on stderr and returns the exit status: 0 for a
+ * response, 1 for a failure. */
+int client_report(const struct client_result *res);
+
+/* Fetches opts->url, recording the outcome in res. */
+typedef void (*client_fetch_fn)(const struct client_opts *opts, struct client_result *res);
+
+/* A stage's main(): parses the command line, times fetch, prints the result
+ * line and returns the exit status. */
+int client_main(const struct client_stage *stage, int argc, char **argv, client_fetch_fn fetch);
 
 #endif

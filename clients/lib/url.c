@@ -17,6 +17,9 @@ static int fail(char *why, size_t why_len, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(why, why_len, fmt, ap);
 	va_end(ap);
+	for (char *c = why; *c; c++) /* the URL is quoted: keep the message one line */
+		if ((unsigned char)*c < ' ' || *c == 0x7f)
+			*c = '?';
 	return -1;
 }
 
@@ -76,53 +79,53 @@ int url_parse(const char *text, struct url *out, char *why, size_t why_len)
 		return fail(why, why_len, "empty URL: want http://HOST[:PORT]/PATH");
 	if (strncasecmp(text, HTTP_SCHEME, strlen(HTTP_SCHEME)) != 0) {
 		if (strncasecmp(text, "https://", 8) == 0)
-			return fail(why, why_len, "URL '%s': https is not supported, the lab speaks plain http://", text);
-		return fail(why, why_len, "URL '%s' does not start with http://", text);
+			return fail(why, why_len, "URL '%.100s': https is not supported, the lab speaks plain http://", text);
+		return fail(why, why_len, "URL '%.100s' does not start with http://", text);
 	}
 	authority = text + strlen(HTTP_SCHEME);
 	authority_end = authority + strcspn(authority, "/?#");
 	if (memchr(authority, '@', (size_t)(authority_end - authority)))
-		return fail(why, why_len, "URL '%s': user info (user@host) is not supported", text);
+		return fail(why, why_len, "URL '%.100s': user info (user@host) is not supported", text);
 
 	if (*authority == '[') {
 		bracketed = 1;
 		host_end = memchr(authority, ']', (size_t)(authority_end - authority));
 		if (host_end == NULL)
-			return fail(why, why_len, "URL '%s': IPv6 literal has no closing ']'", text);
+			return fail(why, why_len, "URL '%.100s': IPv6 literal has no closing ']'", text);
 		host_len = (size_t)(host_end - authority - 1);
 		if (host_len == 0 || host_len >= sizeof(host))
-			return fail(why, why_len, "URL '%s': bad IPv6 literal", text);
+			return fail(why, why_len, "URL '%.100s': bad IPv6 literal", text);
 		memcpy(host, authority + 1, host_len);
 		host_end++; /* past ']' */
 		if (host_end != authority_end && *host_end != ':')
-			return fail(why, why_len, "URL '%s': unexpected text after ']'", text);
+			return fail(why, why_len, "URL '%.100s': unexpected text after ']'", text);
 	} else {
 		host_end = memchr(authority, ':', (size_t)(authority_end - authority));
 		if (host_end == NULL)
 			host_end = authority_end;
 		host_len = (size_t)(host_end - authority);
 		if (host_len == 0)
-			return fail(why, why_len, "URL '%s' has no host", text);
+			return fail(why, why_len, "URL '%.100s' has no host", text);
 		if (host_len >= sizeof(host))
-			return fail(why, why_len, "URL '%s': host is too long", text);
+			return fail(why, why_len, "URL '%.100s': host is too long", text);
 		memcpy(host, authority, host_len);
 	}
 	host[host_len] = '\0';
 
 	if (host_end != authority_end) { /* ":PORT" */
 		if (parse_port(host_end + 1, (size_t)(authority_end - host_end - 1), &port) != 0)
-			return fail(why, why_len, "URL '%s': port '%.*s' is not a number in 1..65535", text,
+			return fail(why, why_len, "URL '%.100s': port '%.*s' is not a number in 1..65535", text,
 				    (int)(authority_end - host_end - 1), host_end + 1);
 	}
 
 	if (bracketed) {
 		if (set_address(out, host, 1, port) != 0)
-			return fail(why, why_len, "URL '%s': '%s' is not an IPv6 address", text, host);
+			return fail(why, why_len, "URL '%.100s': '%s' is not an IPv6 address", text, host);
 	} else if (strcasecmp(host, "localhost") == 0) {
 		set_address(out, "127.0.0.1", 0, port);
 	} else if (set_address(out, host, 0, port) != 0) {
 		return fail(why, why_len,
-			    "URL '%s': host '%s' is not an IP literal; this lab does no DNS (a resolver would add "
+			    "URL '%.100s': host '%s' is not an IP literal; this lab does no DNS (a resolver would add "
 			    "syscalls to every trace), use 127.0.0.1, [::1] or localhost",
 			    text, host);
 	}
@@ -135,18 +138,18 @@ int url_parse(const char *text, struct url *out, char *why, size_t why_len)
 	target_len = strcspn(target, "#");
 	for (size_t i = 0; i < target_len; i++) {
 		if ((unsigned char)target[i] <= ' ' || target[i] == 0x7f)
-			return fail(why, why_len, "URL '%s': space or control character in the path", text);
+			return fail(why, why_len, "URL '%.100s': space or control character in the path", text);
 	}
 	if (target_len == 0 || target[0] == '?') {
 		/* "http://h" or "http://h?q": the path is "/" */
 		if (target_len + 2 > sizeof(out->target))
-			return fail(why, why_len, "URL '%s': path is longer than %d bytes", text, URL_TARGET_MAX - 1);
+			return fail(why, why_len, "URL '%.100s': path is longer than %d bytes", text, URL_TARGET_MAX - 1);
 		out->target[0] = '/';
 		memcpy(out->target + 1, target, target_len);
 		out->target[target_len + 1] = '\0';
 	} else {
 		if (target_len + 1 > sizeof(out->target))
-			return fail(why, why_len, "URL '%s': path is longer than %d bytes", text, URL_TARGET_MAX - 1);
+			return fail(why, why_len, "URL '%.100s': path is longer than %d bytes", text, URL_TARGET_MAX - 1);
 		memcpy(out->target, target, target_len);
 		out->target[target_len] = '\0';
 	}
