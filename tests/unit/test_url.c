@@ -1,0 +1,574 @@
+/* test_url.c: url_parse, the one URL shape the lab clients accept. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/url.h"
+
+#define WHY_LEN (4 * URL_TARGET_MAX + 512) /* long enough for the longest URL tested */
+
+/* Parses text, which must succeed, into a heap struct url (so ASan sees any
+ * write past its end). The caller frees it. */
+static struct url *parse_ok(const char *text)
+{
+	struct url *u = malloc(sizeof(*u));
+	char why[WHY_LEN] = "";
+
+	assert_non_null(u);
+	memset(u, 0xa5, sizeof(*u));
+	if (url_parse(text, u, why, sizeof(why)) != 0)
+		fail_msg("url_parse(\"%s\") failed: %s", text, why);
+	return u;
+}
+
+static void check_v4(const struct url *u, const char *addr, unsigned port)
+{
+	const struct sockaddr_in *sin = (const struct sockaddr_in *)&u->addr;
+	struct in_addr want;
+	const unsigned char *port_bytes = (const unsigned char *)&sin->sin_port;
+
+	assert_int_equal(inet_pton(AF_INET, addr, &want), 1);
+	assert_int_equal(u->family, AF_INET);
+	assert_int_equal(sin->sin_family, AF_INET);
+	assert_int_equal(u->addr_len, sizeof(struct sockaddr_in));
+	assert_memory_equal(&sin->sin_addr, &want, sizeof(want));
+	/* network order, byte by byte: high byte first */
+	assert_int_equal(port_bytes[0], (port >> 8) & 0xff);
+	assert_int_equal(port_bytes[1], port & 0xff);
+	assert_int_equal(ntohs(sin->sin_port), port);
+}
+
+static void check_v6(const struct url *u, const char *addr, unsigned port)
+{
+	const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)&u->addr;
+	struct in6_addr want;
+	const unsigned char *port_bytes = (const unsigned char *)&sin6->sin6_port;
+
+	assert_int_equal(inet_pton(AF_INET6, addr, &want), 1);
+	assert_int_equal(u->family, AF_INET6);
+	assert_int_equal(sin6->sin6_family, AF_INET6);
+	assert_int_equal(u->addr_len, sizeof(struct sockaddr_in6));
+	assert_memory_equal(&sin6->sin6_addr, &want, sizeof(want));
+	assert_int_equal(port_bytes[0], (port >> 8) & 0xff);
+	assert_int_equal(port_bytes[1], port & 0xff);
+	assert_int_equal(sin6->sin6_flowinfo, 0);
+	assert_int_equal(sin6->sin6_scope_id, 0);
+}
+
+/* s with control and non-ASCII bytes escaped, for failure messages. */
+static const char *escaped(const char *s)
+{
+	static char out[2][WHY_LEN * 4];
+	static int which;
+	char *o = out[which ^= 1];
+	size_t n = 0;
+
+	if (s == NULL)
+		return "(null)";
+	for (; *s && n + 5 < sizeof(out[0]); s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '\n')
+			n += (size_t)snprintf(o + n, sizeof(out[0]) - n, "\\n");
+		else if (c == '\r')
+			n += (size_t)snprintf(o + n, sizeof(out[0]) - n, "\\r");
+		else if (c < ' ' || c >= 0x7f)
+			n += (size_t)snprintf(o + n, sizeof(out[0]) - n, "\\x%02x", c);
+		else
+			o[n++] = (char)c;
+	}
+	o[n] = '\0';
+	return o;
+}
+
+/* url_parse must return -1 and say something containing keyword; when
+ * one_line, the text must be one line (no newline in it). */
+static void check_fails_why(const char *text, const char *keyword, int one_line)
+{
+	static struct url u;
+	char why[WHY_LEN];
+	int rc;
+
+	memset(why, 'X', sizeof(why));
+	why[sizeof(why) - 1] = '\0';
+	rc = url_parse(text, &u, why, sizeof(why));
+	if (rc != -1)
+		fail_msg("url_parse(\"%s\") returned %d, want -1", escaped(text), rc);
+	if (strstr(why, keyword) == NULL)
+		fail_msg("url_parse(\"%s\"): why \"%s\" does not mention \"%s\"", escaped(text), escaped(why), keyword);
+	if (one_line && strchr(why, '\n') != NULL)
+		fail_msg("url_parse(\"%s\"): why is more than one line: \"%s\"", escaped(text), escaped(why));
+	assert_true(strlen(why) > strlen(keyword));
+}
+
+static void check_fails(const char *text, const char *keyword)
+{
+	check_fails_why(text, keyword, 1);
+}
+
+/* ---- valid URLs ---- */
+
+static void test_full_url(void **state)
+{
+	struct url *u = parse_ok("http://127.0.0.1:8080/hello?n=3");
+
+	(void)state;
+	check_v4(u, "127.0.0.1", 8080);
+	assert_int_equal(((const struct sockaddr_in *)&u->addr)->sin_port, htons(8080));
+	assert_string_equal(u->target, "/hello?n=3");
+	assert_string_equal(u->host_header, "127.0.0.1:8080");
+	free(u);
+}
+
+static void test_no_port_is_80(void **state)
+{
+	struct url *u = parse_ok("http://10.1.2.3/x");
+
+	(void)state;
+	check_v4(u, "10.1.2.3", 80);
+	assert_string_equal(u->target, "/x");
+	assert_string_equal(u->host_header, "10.1.2.3");
+	free(u);
+}
+
+static void test_no_path_is_slash(void **state)
+{
+	struct url *u = parse_ok("http://127.0.0.1:9000");
+
+	(void)state;
+	check_v4(u, "127.0.0.1", 9000);
+	assert_string_equal(u->target, "/");
+	assert_string_equal(u->host_header, "127.0.0.1:9000");
+	free(u);
+
+	u = parse_ok("http://127.0.0.1");
+	check_v4(u, "127.0.0.1", 80);
+	assert_string_equal(u->target, "/");
+	assert_string_equal(u->host_header, "127.0.0.1");
+	free(u);
+}
+
+static void test_only_query(void **state)
+{
+	struct url *u = parse_ok("http://127.0.0.1?x");
+
+	(void)state;
+	check_v4(u, "127.0.0.1", 80);
+	assert_string_equal(u->target, "/?x");
+	assert_string_equal(u->host_header, "127.0.0.1");
+	free(u);
+
+	u = parse_ok("http://127.0.0.1:81?a=1&b=2");
+	check_v4(u, "127.0.0.1", 81);
+	assert_string_equal(u->target, "/?a=1&b=2");
+	assert_string_equal(u->host_header, "127.0.0.1:81");
+	free(u);
+}
+
+static void test_fragment_stripped(void **state)
+{
+	struct url *u = parse_ok("http://127.0.0.1:8080/page?q=1#section-2");
+
+	(void)state;
+	assert_string_equal(u->target, "/page?q=1");
+	assert_string_equal(u->host_header, "127.0.0.1:8080");
+	free(u);
+
+	u = parse_ok("http://127.0.0.1/a/b#frag");
+	assert_string_equal(u->target, "/a/b");
+	free(u);
+
+	/* a fragment right after the authority: the path is "/" and the
+	 * fragment stays out of the Host header */
+	u = parse_ok("http://127.0.0.1:8080#top");
+	assert_string_equal(u->target, "/");
+	assert_string_equal(u->host_header, "127.0.0.1:8080");
+	check_v4(u, "127.0.0.1", 8080);
+	free(u);
+}
+
+static void test_localhost(void **state)
+{
+	struct url *u = parse_ok("http://localhost:8080/x");
+
+	(void)state;
+	check_v4(u, "127.0.0.1", 8080);
+	assert_string_equal(u->target, "/x");
+	assert_string_equal(u->host_header, "localhost:8080");
+	free(u);
+
+	u = parse_ok("http://LocalHost/");
+	check_v4(u, "127.0.0.1", 80);
+	assert_string_equal(u->host_header, "LocalHost");
+	free(u);
+}
+
+static void test_scheme_case_insensitive(void **state)
+{
+	struct url *u = parse_ok("HTTP://127.0.0.1:8080/Path");
+
+	(void)state;
+	check_v4(u, "127.0.0.1", 8080);
+	assert_string_equal(u->target, "/Path"); /* the path keeps its case */
+	free(u);
+
+	u = parse_ok("hTtP://127.0.0.1/");
+	check_v4(u, "127.0.0.1", 80);
+	assert_string_equal(u->target, "/");
+	free(u);
+}
+
+static void test_ipv6(void **state)
+{
+	struct url *u = parse_ok("http://[::1]:9/");
+
+	(void)state;
+	check_v6(u, "::1", 9);
+	assert_string_equal(u->host_header, "[::1]:9");
+	assert_string_equal(u->target, "/");
+	free(u);
+
+	u = parse_ok("http://[::1]:9");
+	check_v6(u, "::1", 9);
+	assert_string_equal(u->host_header, "[::1]:9");
+	assert_string_equal(u->target, "/");
+	free(u);
+
+	u = parse_ok("http://[fe80::1:2]/v6?x=1");
+	check_v6(u, "fe80::1:2", 80);
+	assert_string_equal(u->host_header, "[fe80::1:2]");
+	assert_string_equal(u->target, "/v6?x=1");
+	free(u);
+
+	/* the longest v6 literal text there is, with the largest port */
+	u = parse_ok("http://[0000:0000:0000:0000:0000:ffff:255.255.255.255]:65535/");
+	check_v6(u, "::ffff:255.255.255.255", 65535);
+	assert_string_equal(u->host_header, "[0000:0000:0000:0000:0000:ffff:255.255.255.255]:65535");
+	free(u);
+}
+
+static void test_port_bounds(void **state)
+{
+	struct url *u = parse_ok("http://127.0.0.1:1/");
+
+	(void)state;
+	check_v4(u, "127.0.0.1", 1);
+	free(u);
+	u = parse_ok("http://127.0.0.1:65535/");
+	check_v4(u, "127.0.0.1", 65535);
+	assert_string_equal(u->host_header, "127.0.0.1:65535");
+	free(u);
+	u = parse_ok("http://255.255.255.255:00080/");
+	check_v4(u, "255.255.255.255", 80);
+	free(u);
+}
+
+/* "http://127.0.0.1" + prefix + fill repeated to make a target of
+ * target_len bytes (prefix included). */
+static char *url_with_target(const char *prefix, size_t target_len)
+{
+	const char *base = "http://127.0.0.1";
+	size_t base_len = strlen(base), prefix_len = strlen(prefix);
+	char *text = malloc(base_len + target_len + 1);
+
+	assert_non_null(text);
+	assert_true(target_len >= prefix_len);
+	memcpy(text, base, base_len);
+	memcpy(text + base_len, prefix, prefix_len);
+	for (size_t i = prefix_len; i < target_len; i++)
+		text[base_len + i] = (char)('a' + i % 26);
+	text[base_len + target_len] = '\0';
+	return text;
+}
+
+static void test_max_length_path(void **state)
+{
+	char *text = url_with_target("/", URL_TARGET_MAX - 1);
+	struct url *u;
+
+	(void)state;
+	u = parse_ok(text);
+	assert_int_equal(strlen(u->target), URL_TARGET_MAX - 1);
+	assert_string_equal(u->target, text + strlen("http://127.0.0.1"));
+	free(u);
+	free(text);
+
+	/* query only: the "/" the parser adds counts too */
+	text = url_with_target("?", URL_TARGET_MAX - 2);
+	u = parse_ok(text);
+	assert_int_equal(strlen(u->target), URL_TARGET_MAX - 1);
+	assert_int_equal(u->target[0], '/');
+	assert_string_equal(u->target + 1, text + strlen("http://127.0.0.1"));
+	free(u);
+	free(text);
+
+	/* a long fragment does not count */
+	text = malloc(URL_TARGET_MAX * 2);
+	assert_non_null(text);
+	snprintf(text, URL_TARGET_MAX * 2, "http://127.0.0.1/p#%0*d", URL_TARGET_MAX + 10, 7);
+	u = parse_ok(text);
+	assert_string_equal(u->target, "/p");
+	free(u);
+	free(text);
+}
+
+/* ---- invalid URLs ---- */
+
+static void test_empty(void **state)
+{
+	(void)state;
+	check_fails("", "empty");
+}
+
+static void test_null(void **state)
+{
+	(void)state;
+	check_fails(NULL, "empty");
+}
+
+static void test_no_scheme(void **state)
+{
+	(void)state;
+	check_fails("127.0.0.1:8080/hello", "http://");
+	check_fails("//127.0.0.1/", "http://");
+	check_fails("http:/127.0.0.1/", "http://");
+	check_fails("http", "http://");
+}
+
+static void test_https(void **state)
+{
+	(void)state;
+	check_fails("https://127.0.0.1/", "https");
+	check_fails("HTTPS://127.0.0.1:443/", "https");
+}
+
+static void test_ftp(void **state)
+{
+	(void)state;
+	check_fails("ftp://127.0.0.1/file", "http://");
+}
+
+static void test_userinfo(void **state)
+{
+	(void)state;
+	check_fails("http://user@127.0.0.1/", "user");
+	check_fails("http://user:pw@127.0.0.1:8080/", "user");
+}
+
+static void test_host_name_needs_dns(void **state)
+{
+	(void)state;
+	check_fails("http://example.com/", "DNS");
+	check_fails("http://example.com:8080/x", "DNS");
+	check_fails("http://localhost.localdomain/", "DNS");
+}
+
+static void test_bad_ipv4(void **state)
+{
+	(void)state;
+	check_fails("http://256.1.1.1/", "256.1.1.1");
+	check_fails("http://256.1.1.1/", "IP literal");
+	check_fails("http://1.2.3/", "IP literal");
+	check_fails("http://1.2.3.4.5/", "IP literal");
+}
+
+static void test_port_zero(void **state)
+{
+	(void)state;
+	check_fails("http://127.0.0.1:0/", "port");
+	check_fails("http://127.0.0.1:00000/", "port");
+}
+
+static void test_port_65536(void **state)
+{
+	(void)state;
+	check_fails("http://127.0.0.1:65536/", "port");
+}
+
+static void test_port_too_many_digits(void **state)
+{
+	(void)state;
+	check_fails("http://127.0.0.1:99999999/", "port");
+	check_fails("http://127.0.0.1:000080/", "port");
+}
+
+static void test_port_not_a_number(void **state)
+{
+	(void)state;
+	check_fails("http://127.0.0.1:80a/", "port");
+	check_fails("http://127.0.0.1:+80/", "port");
+	check_fails("http://127.0.0.1:-1/", "port");
+	check_fails("http://127.0.0.1:8 0/", "port");
+	check_fails("http://[::1]:x/", "port");
+}
+
+static void test_empty_port(void **state)
+{
+	(void)state;
+	check_fails("http://127.0.0.1:/", "port");
+	check_fails("http://127.0.0.1:", "port");
+	check_fails("http://[::1]:/", "port");
+}
+
+static void test_unclosed_bracket(void **state)
+{
+	(void)state;
+	check_fails("http://[::1", "]");
+	check_fails("http://[::1/x", "]");
+}
+
+static void test_text_after_bracket(void **state)
+{
+	(void)state;
+	check_fails("http://[::1]x/", "]");
+	check_fails("http://[::1]x/", "after");
+}
+
+static void test_bracketed_v4(void **state)
+{
+	(void)state;
+	check_fails("http://[1.2.3.4]/", "IPv6");
+	check_fails("http://[]/", "IPv6");
+	check_fails("http://[localhost]/", "IPv6");
+}
+
+static void test_empty_host(void **state)
+{
+	(void)state;
+	check_fails("http:///x", "host");
+	check_fails("http://", "host");
+	check_fails("http://:8080/", "host");
+	check_fails("http://?q", "host");
+}
+
+static void test_control_chars_in_path(void **state)
+{
+	(void)state;
+	check_fails("http://127.0.0.1/a b", "space");
+	check_fails("http://127.0.0.1/a\tb", "control");
+	check_fails_why("http://127.0.0.1/a\r\nHost: evil", "control", 0);
+	check_fails("http://127.0.0.1/a\x7f", "control");
+	check_fails("http://127.0.0.1?a b", "control");
+	check_fails("http://127.0.0.1/\x01", "control");
+}
+
+/* url.h promises "one line saying what is wrong", and client_parse_args
+ * prints it as its one-line usage error; the message quotes the URL, so a
+ * CR LF in the URL must not reach it raw. */
+static void test_why_is_one_line_with_crlf_in_url(void **state)
+{
+	(void)state;
+	check_fails("http://127.0.0.1/a\r\nHost: evil", "control");
+}
+
+static void test_path_too_long(void **state)
+{
+	char *text = url_with_target("/", URL_TARGET_MAX);
+
+	(void)state;
+	check_fails(text, "long");
+	free(text);
+	text = url_with_target("/", URL_TARGET_MAX * 4);
+	check_fails(text, "long");
+	free(text);
+	/* query only: "/" + URL_TARGET_MAX - 1 bytes does not fit either */
+	text = url_with_target("?", URL_TARGET_MAX - 1);
+	check_fails(text, "long");
+	free(text);
+}
+
+static void test_host_too_long(void **state)
+{
+	char text[256];
+
+	(void)state;
+	snprintf(text, sizeof(text), "http://%0200d/", 1);
+	check_fails(text, "host");
+}
+
+/* A why buffer of 8 bytes gets 7 bytes of the message and a NUL, never more
+ * (the buffer is on the heap, exactly 8 bytes: ASan reports any overflow). */
+static void test_tiny_why_buffer(void **state)
+{
+	const char *inputs[] = {
+		"",
+		"https://127.0.0.1/",
+		"http://example.com/a/very/long/path/to/make/the/message/long",
+		"http://127.0.0.1:99999/",
+		"http://[::1",
+	};
+	char full[WHY_LEN];
+	struct url u;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(inputs) / sizeof(inputs[0]); i++) {
+		char *why = malloc(8);
+
+		assert_non_null(why);
+		assert_int_equal(url_parse(inputs[i], &u, full, sizeof(full)), -1);
+		assert_true(strlen(full) > 7);
+		assert_int_equal(url_parse(inputs[i], &u, why, 8), -1);
+		assert_int_equal(strlen(why), 7);
+		assert_memory_equal(why, full, 7);
+		free(why);
+	}
+
+	/* why_len 1: only the terminating NUL */
+	{
+		char *why = malloc(1);
+
+		assert_non_null(why);
+		why[0] = 'X';
+		assert_int_equal(url_parse("ftp://x", &u, why, 1), -1);
+		assert_int_equal(why[0], '\0');
+		free(why);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_full_url),
+		cmocka_unit_test(test_no_port_is_80),
+		cmocka_unit_test(test_no_path_is_slash),
+		cmocka_unit_test(test_only_query),
+		cmocka_unit_test(test_fragment_stripped),
+		cmocka_unit_test(test_localhost),
+		cmocka_unit_test(test_scheme_case_insensitive),
+		cmocka_unit_test(test_ipv6),
+		cmocka_unit_test(test_port_bounds),
+		cmocka_unit_test(test_max_length_path),
+		cmocka_unit_test(test_empty),
+		cmocka_unit_test(test_null),
+		cmocka_unit_test(test_no_scheme),
+		cmocka_unit_test(test_https),
+		cmocka_unit_test(test_ftp),
+		cmocka_unit_test(test_userinfo),
+		cmocka_unit_test(test_host_name_needs_dns),
+		cmocka_unit_test(test_bad_ipv4),
+		cmocka_unit_test(test_port_zero),
+		cmocka_unit_test(test_port_65536),
+		cmocka_unit_test(test_port_too_many_digits),
+		cmocka_unit_test(test_port_not_a_number),
+		cmocka_unit_test(test_empty_port),
+		cmocka_unit_test(test_unclosed_bracket),
+		cmocka_unit_test(test_text_after_bracket),
+		cmocka_unit_test(test_bracketed_v4),
+		cmocka_unit_test(test_empty_host),
+		cmocka_unit_test(test_control_chars_in_path),
+		cmocka_unit_test(test_why_is_one_line_with_crlf_in_url),
+		cmocka_unit_test(test_path_too_long),
+		cmocka_unit_test(test_host_too_long),
+		cmocka_unit_test(test_tiny_why_buffer),
+	};
+
+	return cmocka_run_group_tests_name("url", tests, NULL, NULL);
+}
