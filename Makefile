@@ -77,7 +77,9 @@ $(foreach s,$(STAGES),$(eval $(call stage_rule,$(s))))
 $(BIN)/labserver: $(SERVER_SRC) $(SERVER_HDR) | $(BUILD)/.dirs
 	$(CC) $(CFLAGS) $(SERVER_SRC) -o $@
 
-# Unit tests run against the library built with ASan and UBSan.
+# Unit tests run against the library built with ASan and UBSan; keep its
+# objects between test binaries.
+.SECONDARY: $(CLIENT_LIB_ASAN_OBJ)
 $(TESTBIN)/test_%: tests/unit/test_%.c $(CLIENT_LIB_ASAN_OBJ) $(CLIENT_LIB_HDR) | $(BUILD)/.dirs
 	$(CC) $(CFLAGS) $(SANITIZE) -Iclients $< $(CLIENT_LIB_ASAN_OBJ) -lcmocka -o $@
 
