@@ -309,6 +309,10 @@ static int block_exit_signals(sigset_t *mask)
 	 * runs in the middle of a half-updated connection. */
 	if (sigprocmask(SIG_BLOCK, mask, NULL) < 0)
 		return -1;
+	/* A shell starting us with & leaves SIGINT ignored, and an ignored
+	 * signal is dropped before it can reach the signalfd. */
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
 	/* A peer that vanishes must not kill us on our next write. */
 	signal(SIGPIPE, SIG_IGN);
 	return 0;

@@ -1,7 +1,9 @@
 # tests/lib.sh: what the integration test groups share. Source it.
 # Each check prints one line, `ok - NAME` or `not ok - NAME: why`; tests/run.sh
 # counts them. Every process a group starts is ended by its pid on exit,
-# including on Ctrl-C.
+# including on Ctrl-C. Time limits use `timeout --foreground` so that a
+# Ctrl-C reaches the process under test too (plain timeout moves it into a
+# process group of its own, out of the terminal's reach).
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BIN=$ROOT/build/bin
@@ -61,7 +63,7 @@ stop_pid() {
 run_client() {
   local client=$1
   shift
-  timeout -k 2 "$CLIENT_TIMEOUT" "$BIN/$client" "$@" >"$T/out" 2>"$T/err" </dev/null
+  timeout --foreground -k 2 "$CLIENT_TIMEOUT" "$BIN/$client" "$@" >"$T/out" 2>"$T/err" </dev/null
   RC=$?
   RESULT=$(tail -n 1 "$T/err")
 }

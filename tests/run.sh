@@ -9,6 +9,8 @@ passed=0
 failed=0
 log=$(mktemp -d "${TMPDIR:-/tmp}/ctxlab-run.XXXXXX")
 trap 'rm -rf "$log"' EXIT
+# Groups run in the foreground, so a Ctrl-C reaches them and what they
+# started; each cleans up after itself (tests/lib.sh).
 trap 'echo "interrupted"; exit 130' INT TERM
 
 run_unit() {

@@ -7,7 +7,7 @@ source "$(dirname "$0")/../lib.sh"
 expect_server_usage_error() {
   local name=$1 regex=$2 rc
   shift 2
-  timeout -k 2 5 "$BIN/labserver" "$@" >"$T/out" 2>"$T/err" </dev/null
+  timeout --foreground -k 2 5 "$BIN/labserver" "$@" >"$T/out" 2>"$T/err" </dev/null
   rc=$?
   if [ "$rc" -eq 2 ] && [ "$(wc -l <"$T/err")" -eq 1 ] && grep -qE "$regex" "$T/err"; then
     ok "$name"
@@ -22,14 +22,14 @@ expect_server_usage_error "labserver unknown flag" "^labserver: .*--frobnicate" 
 
 start_labserver || exit 1
 first_port=$PORT first_pid=$LABSERVER_PID
-timeout -k 2 5 "$BIN/labserver" --port "$first_port" >/dev/null 2>"$T/err" </dev/null
+timeout --foreground -k 2 5 "$BIN/labserver" --port "$first_port" >/dev/null 2>"$T/err" </dev/null
 rc=$?
 check "labserver on a busy port: exit 1 and says how to fix it" "exit $rc: $(cat "$T/err")" \
   bash -c "[ $rc -eq 1 ] && grep -q 'Address already in use.*--port 0' '$T/err'"
 
 # raw_request REQUEST: sends bytes as they are and prints the answer's first line.
 raw_request() {
-  timeout 5 bash -c 'exec 3<>/dev/tcp/127.0.0.1/$0 && printf "%b" "$1" >&3 && head -n 1 <&3' "$PORT" "$1" | tr -d '\r'
+  timeout --foreground 5 bash -c 'exec 3<>/dev/tcp/127.0.0.1/$0 && printf "%b" "$1" >&3 && head -n 1 <&3' "$PORT" "$1" | tr -d '\r'
 }
 check "GET /ok answers 200" "$(raw_request 'GET /ok HTTP/1.1\r\nHost: x\r\n\r\n')" \
   [ "$(raw_request 'GET /ok HTTP/1.1\r\nHost: x\r\n\r\n')" = "HTTP/1.1 200 OK" ]
@@ -45,11 +45,11 @@ check "an unknown path gets 404" "" \
 
 # Clients that vanish mid-response never kill it (no SIGPIPE).
 for i in 1 2 3; do
-  timeout 5 bash -c 'exec 3<>/dev/tcp/127.0.0.1/$0 && printf "GET /hello HTTP/1.1\r\n\r\n" >&3 && head -c 1000 <&3 >/dev/null' "$PORT"
+  timeout --foreground 5 bash -c 'exec 3<>/dev/tcp/127.0.0.1/$0 && printf "GET /hello HTTP/1.1\r\n\r\n" >&3 && head -c 1000 <&3 >/dev/null' "$PORT"
 done
 check "clients that hang up mid-body do not kill it" "it died" kill -0 "$LABSERVER_PID"
 
-out=$(timeout 60 "$TESTBIN/stallflood" "$PORT" 10000 2>&1)
+out=$(timeout --foreground 60 "$TESTBIN/stallflood" "$PORT" 10000 2>&1)
 check "holds 10,000 stalled connections and still answers /ok ($out)" "$out" \
   grep -q '^stallflood: 10000 stalled connections held' <<<"$out"
 

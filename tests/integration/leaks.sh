@@ -11,7 +11,7 @@ URL=http://127.0.0.1:$PORT
 expect_clean() {
   local name=$1 log=$T/valgrind.log rc opened inherited
   shift
-  timeout -k 2 60 valgrind --log-file="$log" --track-fds=yes --leak-check=full --show-leak-kinds=all \
+  timeout --foreground -k 2 60 valgrind --log-file="$log" --track-fds=yes --leak-check=full --show-leak-kinds=all \
     --errors-for-leak-kinds=all --error-exitcode=99 "$BIN/$@" >/dev/null 2>"$T/err" </dev/null
   rc=$?
   # "FILE DESCRIPTORS: 6 open (3 std) at exit.": stdio is not listed, the rest are

@@ -22,3 +22,13 @@ check "doctor without privileges: MISSING privileges with the fix, exit 1" "exit
 make -s help >"$T/out" 2>&1
 check "make help lists every target with a line each" "$(cat "$T/out")" \
   bash -c "for t in all help setup doctor test clean; do grep -q \"^  make \$t \" '$T/out' || exit 1; done"
+
+# With packages missing and no root, setup prints the exact command, exit 1.
+# A stub dpkg-query that knows no package stands in for a bare machine.
+mkdir -p "$T/stub"
+printf '#!/bin/sh\nexit 1\n' >"$T/stub/dpkg-query"
+chmod 755 "$T/stub/dpkg-query" "$T"
+setpriv --reuid=65534 --regid=65534 --clear-groups env PATH="$T/stub:$PATH" scripts/setup.sh >"$T/out" 2>&1
+rc=$?
+check "setup.sh without root on a bare machine: prints the apt-get command, exit 1" "exit $rc: $(cat "$T/out")" \
+  bash -c "[ $rc -eq 1 ] && grep -q '^setup: run as root: apt-get update && apt-get install -y --no-install-recommends .*libbpf-dev.*valgrind' '$T/out'"

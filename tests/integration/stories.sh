@@ -12,7 +12,7 @@ SYSCALLS=socket,connect,write,read,close,getsockopt,epoll_create1,epoll_ctl,epol
 trace() {
   local name=$1
   shift
-  timeout -k 2 "$CLIENT_TIMEOUT" strace -qq -o "$T/$name.trace" -e trace=$SYSCALLS "$BIN/$@" \
+  timeout --foreground -k 2 "$CLIENT_TIMEOUT" strace -qq -o "$T/$name.trace" -e trace=$SYSCALLS "$BIN/$@" \
     >/dev/null 2>"$T/$name.err" </dev/null
   TRACE=$T/$name.trace
   sed -E -i 's/\) +=/) =/' "$TRACE" # strace pads results into a column
