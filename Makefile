@@ -28,14 +28,28 @@ CLIENT_BINS := $(foreach s,$(STAGES),$(call stage_bin,$(s)))
 SERVER_SRC := $(wildcard server/*.c)
 SERVER_HDR := $(wildcard server/*.h)
 
+# tracediff: everything but main.c is a library the unit tests link too.
+TRACEDIFF_SRC := $(wildcard scripts/tracediff/*.c)
+TRACEDIFF_HDR := $(wildcard scripts/tracediff/*.h)
+TRACEDIFF_LIB_SRC := $(filter-out scripts/tracediff/main.c,$(TRACEDIFF_SRC))
+TRACEDIFF_LIB_ASAN_OBJ := $(TRACEDIFF_LIB_SRC:%.c=$(OBJ)/asan/%.o)
+
+# go-client: Debian's Go, standard library only, no network, caches under build/.
+GO_SRC := $(wildcard go-reference/*.go) go-reference/go.mod
+GO_ENV := CGO_ENABLED=0 GOPROXY=off GOFLAGS=-mod=mod GOCACHE=$(abspath $(BUILD)/go-cache) \
+          GOPATH=$(abspath $(BUILD)/gopath) HOME=$(abspath $(BUILD))
+
 UNIT_SRC  := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRC:tests/unit/%.c=$(TESTBIN)/%)
 TEST_TOOLS := $(TESTBIN)/stallflood
 
-.PHONY: all help setup doctor test test-unit clean
+.PHONY: all help setup doctor test test-unit go-check clean
 .DEFAULT_GOAL := all
 
-all: $(CLIENT_BINS) $(BIN)/labserver ## build every binary into build/bin
+ALL_BINS := $(CLIENT_BINS) $(BIN)/labserver $(if $(TRACEDIFF_SRC),$(BIN)/tracediff) \
+            $(if $(wildcard go-reference/go.mod),$(BIN)/go-client)
+
+all: $(ALL_BINS) ## build every binary into build/bin
 
 help: ## list the targets
 	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z0-9-]+):.*## (.*)/  make \1\t\2/' | expand -t 24
@@ -46,7 +60,7 @@ setup: ## install the Debian packages ctxlab needs (root), or say how
 doctor: ## check every prerequisite of the labs: kernel, BTF, privileges, tools
 	@scripts/doctor.sh
 
-test: all $(UNIT_BINS) $(TEST_TOOLS) ## build, then run unit, integration and leak tests
+test: all $(UNIT_BINS) $(TEST_TOOLS) ## build, then run unit, Go, integration and leak tests
 	@tests/run.sh
 
 test-unit: $(UNIT_BINS) ## run the cmocka unit tests only
@@ -60,11 +74,11 @@ $(BUILD)/.dirs: | setup
 	@mkdir -p $(BIN) $(TESTBIN) $(OBJ)
 	@touch $@
 
-$(OBJ)/%.o: %.c $(CLIENT_LIB_HDR) | $(BUILD)/.dirs
+$(OBJ)/%.o: %.c $(CLIENT_LIB_HDR) $(TRACEDIFF_HDR) | $(BUILD)/.dirs
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c $< -o $@
 
-$(OBJ)/asan/%.o: %.c $(CLIENT_LIB_HDR) | $(BUILD)/.dirs
+$(OBJ)/asan/%.o: %.c $(CLIENT_LIB_HDR) $(TRACEDIFF_HDR) | $(BUILD)/.dirs
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(SANITIZE) -c $< -o $@
 
@@ -79,9 +93,21 @@ $(BIN)/labserver: $(SERVER_SRC) $(SERVER_HDR) | $(BUILD)/.dirs
 
 # Unit tests run against the library built with ASan and UBSan; keep its
 # objects between test binaries.
-.SECONDARY: $(CLIENT_LIB_ASAN_OBJ)
+.SECONDARY: $(CLIENT_LIB_ASAN_OBJ) $(TRACEDIFF_LIB_ASAN_OBJ)
 $(TESTBIN)/test_%: tests/unit/test_%.c $(CLIENT_LIB_ASAN_OBJ) $(CLIENT_LIB_HDR) | $(BUILD)/.dirs
 	$(CC) $(CFLAGS) $(SANITIZE) -Iclients $< $(CLIENT_LIB_ASAN_OBJ) -lcmocka -o $@
+
+$(TESTBIN)/test_tracediff%: tests/unit/test_tracediff%.c $(TRACEDIFF_LIB_ASAN_OBJ) $(TRACEDIFF_HDR) | $(BUILD)/.dirs
+	$(CC) $(CFLAGS) $(SANITIZE) -Iscripts $< $(TRACEDIFF_LIB_ASAN_OBJ) -lcmocka -o $@
+
+$(BIN)/tracediff: $(TRACEDIFF_SRC) $(TRACEDIFF_HDR) | $(BUILD)/.dirs
+	$(CC) $(CFLAGS) $(TRACEDIFF_SRC) -o $@
+
+$(BIN)/go-client: $(GO_SRC) | $(BUILD)/.dirs
+	cd go-reference && $(GO_ENV) go build -trimpath -o $(abspath $@) .
+
+go-check: $(GO_SRC) | $(BUILD)/.dirs ## go vet and go test for go-client
+	cd go-reference && $(GO_ENV) go vet ./... && $(GO_ENV) go test -count=1 ./...
 
 $(TESTBIN)/stallflood: tests/integration/stallflood.c | $(BUILD)/.dirs
 	$(CC) $(CFLAGS) $< -o $@

@@ -7,7 +7,7 @@
  * once the request is out) and sleep in epoll_wait until the kernel reports
  * it. No CPU burns while we wait, and one thread could wait like this on
  * thousands of sockets: this is the shape of Go's network poller, and the
- * reads follow Go's internal/poll.FD.Read: try first, wait only on EAGAIN.
+ * the read loop is Go's internal/poll.FD.Read: read until EAGAIN, then wait.
  *
  * What to look for in the trace:
  *   socket(AF_INET, SOCK_STREAM|SOCK_NONBLOCK, IPPROTO_IP) = 3
@@ -18,9 +18,9 @@
  *   getsockopt(3, SOL_SOCKET, SO_ERROR, [0], [4]) = 0   writable: did it connect?
  *   write(3, "GET /ok HTTP/1.1\r\n"...) = ...
  *   epoll_ctl(4, EPOLL_CTL_MOD, 3, {events=EPOLLIN, ...}) = 0
- *   read(3, ...) = -1 EAGAIN                    (or the answer, if it is already there)
  *   epoll_wait(4, [{events=EPOLLIN, ...}], 1, -1) = 1
- *   read(3, "HTTP/1.1 200 OK\r\n"..., 128) = 128  ... read until EAGAIN, wait again
+ *   read(3, "HTTP/1.1 200 OK\r\n"..., 128) = 85
+ *   ... on longer answers: read until EAGAIN, wait again, read ...
  *   epoll_ctl(4, EPOLL_CTL_DEL, 3, NULL), close(3)
  * Against /stall the trace ends in an epoll_wait that never returns: epoll
  * waits without burning CPU, but nothing here can stop it. Stage 4 can.
@@ -101,6 +101,9 @@ static void fetch(const struct client_opts *opts, struct client_result *res)
 	/* The blog does ADD (EEXIST), DEL, ADD here; one MOD says the same. */
 	interest.events = EPOLLIN;
 	if (epoll_ctl(epfd, EPOLL_CTL_MOD, sock, &interest) < 0)
+		goto syscall_failed;
+	/* As the blog does, wait for the answer before the first read. */
+	if (wait_ready(epfd) < 0)
 		goto syscall_failed;
 
 	for (;;) {

@@ -9,7 +9,9 @@
  * in the same epoll set as the socket, so every wait ends either because
  * the socket is ready or because time ran out. When time runs out we do
  * what Go does: deregister the socket (EPOLL_CTL_DEL), close it, and report
- * "context deadline exceeded".
+ * "context deadline exceeded". One more habit taken from Go: once the
+ * request is out we read at once instead of waiting first (stage 3 waits),
+ * so a stalled answer shows as read = -1 EAGAIN before the wait.
  *
  * What to look for in the trace, against /stall with -t 200:
  *   socket(..., SOCK_STREAM|SOCK_NONBLOCK, ...) = 3, connect = -1 EINPROGRESS

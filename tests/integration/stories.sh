@@ -61,13 +61,18 @@ expect_story "c-epoll /ok: the blog's epoll sequence" "$TRACE" \
   "^getsockopt\\($S, SOL_SOCKET, SO_ERROR, \\[0\\], \\[4\\]\\) = 0" \
   "^write\\($S, \"GET /ok HTTP/1.1" \
   "^epoll_ctl\\([0-9]+, EPOLL_CTL_MOD, $S, \\{events=EPOLLIN," \
+  "^epoll_wait\\([0-9]+, \\[\\{events=EPOLLIN, data=\\{u32=$S," \
   "^read\\($S, \"HTTP/1.1 200 OK" \
   "^epoll_ctl\\([0-9]+, EPOLL_CTL_DEL, $S, NULL\\) = 0" \
   "^close\\($S\\) = 0$"
+check "c-epoll /ok: waits before its first read, so no EAGAIN" "$(grep -c EAGAIN "$TRACE") EAGAIN" \
+  bash -c "! grep -q 'EAGAIN' '$TRACE'"
 
 trace epoll-trickle c-epoll "$URL/trickle?ms=20&n=3"
 expect_story "c-epoll /trickle: read until EAGAIN, wait, read again" "$TRACE" \
   "^epoll_ctl\\([0-9]+, EPOLL_CTL_MOD, $S, \\{events=EPOLLIN," \
+  "^epoll_wait\\([0-9]+, \\[\\{events=EPOLLIN, data=\\{u32=$S," \
+  "^read\\($S, \"HTTP/1.1 200 OK" \
   "^read\\($S, .* = -1 EAGAIN" \
   "^epoll_wait\\([0-9]+, \\[\\{events=EPOLLIN, data=\\{u32=$S," \
   "^read\\($S, \"[a-z]\", 128\\) = 1$" \
