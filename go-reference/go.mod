@@ -1,0 +1,3 @@
+module ctxlab/go-client
+
+go 1.19
