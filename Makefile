@@ -43,7 +43,7 @@ UNIT_SRC  := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRC:tests/unit/%.c=$(TESTBIN)/%)
 TEST_TOOLS := $(TESTBIN)/stallflood
 
-.PHONY: all help setup doctor test test-unit go-check clean
+.PHONY: all help setup doctor test test-unit go-check clean labs lab-1 lab-2 lab-3 lab-4 lab-5
 .DEFAULT_GOAL := all
 
 ALL_BINS := $(CLIENT_BINS) $(BIN)/labserver $(if $(TRACEDIFF_SRC),$(BIN)/tracediff) \
@@ -61,10 +61,23 @@ doctor: ## check every prerequisite of the labs: kernel, BTF, privileges, tools
 	@scripts/doctor.sh
 
 test: all $(UNIT_BINS) $(TEST_TOOLS) ## build, then run unit, Go, integration and leak tests
-	@tests/run.sh
+	@tests/run.sh all
 
 test-unit: $(UNIT_BINS) ## run the cmocka unit tests only
 	@tests/run.sh unit
+
+lab-1: all ## lab 1: a blocking client, and why it cannot be cancelled
+	@scripts/lab.sh 1
+lab-2: all ## lab 2: non-blocking sockets, EAGAIN, and what retrying costs
+	@scripts/lab.sh 2
+lab-3: all ## lab 3: epoll, the kernel says when
+	@scripts/lab.sh 3
+lab-4: all ## lab 4: a 200 ms deadline, C and Go side by side
+	@scripts/lab.sh 4
+lab-5: all ## lab 5: Go 1.19 under the microscope
+	@scripts/lab.sh 5
+labs: all ## run every lab in order
+	@for n in 1 2 3 4 5; do scripts/lab.sh $$n || exit 1; echo; done
 
 clean: ## remove build/ and out/
 	rm -rf $(BUILD) out
@@ -107,7 +120,7 @@ $(BIN)/go-client: $(GO_SRC) | $(BUILD)/.dirs
 	cd go-reference && $(GO_ENV) go build -trimpath -o $(abspath $@) .
 
 go-check: $(GO_SRC) | $(BUILD)/.dirs ## go vet and go test for go-client
-	cd go-reference && $(GO_ENV) go vet ./... && $(GO_ENV) go test -count=1 ./...
+	cd go-reference && $(GO_ENV) go vet ./... && $(GO_ENV) go test -v -count=1 ./...
 
 $(TESTBIN)/stallflood: tests/integration/stallflood.c | $(BUILD)/.dirs
 	$(CC) $(CFLAGS) $< -o $@

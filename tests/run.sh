@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# tests/run.sh [unit|integration|all]: runs the test suites and ends with
+# tests/run.sh [unit|go|integration|all]: runs the test suites and ends with
 # one line `N passed, N failed`; exits non-zero when anything failed.
 # Expects `make test` to have built everything.
 set -u
@@ -37,6 +37,25 @@ run_unit() {
   done
 }
 
+run_go() {
+  local out ok bad
+  [ -f go-reference/go.mod ] || return 0
+  out=$(make -s go-check 2>&1)
+  ok=$(grep -c '^    --- PASS: \|^--- PASS: ' <<<"$out")
+  bad=$(grep -c '^    --- FAIL: \|^--- FAIL: ' <<<"$out")
+  if ! grep -q '^ok ' <<<"$out" && [ "$bad" -eq 0 ]; then
+    bad=1 # go vet or the build failed before any test ran
+  fi
+  passed=$((passed + ok))
+  failed=$((failed + bad))
+  if [ "$bad" -eq 0 ]; then
+    printf 'go   %-22s %3d passed (go vet clean)\n' go-client "$ok"
+  else
+    printf 'go   %-22s %3d passed, %d FAILED:\n' go-client "$ok" "$bad"
+    grep -v '^=== \|--- PASS' <<<"$out" | sed 's/^/    /'
+  fi
+}
+
 run_integration() {
   local group out name ok bad start
   for group in tests/integration/*.sh; do
@@ -62,9 +81,10 @@ run_integration() {
 
 case $what in
   unit) run_unit ;;
+  go) run_go ;;
   integration) run_integration ;;
-  all) run_unit; run_integration ;;
-  *) echo "usage: tests/run.sh [unit|integration|all]" >&2; exit 2 ;;
+  all) run_unit; run_go; run_integration ;;
+  *) echo "usage: tests/run.sh [unit|go|integration|all]" >&2; exit 2 ;;
 esac
 
 echo "$passed passed, $failed failed"

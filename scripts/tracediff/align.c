@@ -1,0 +1,298 @@
+/* align.c: phase-run alignment (see align.h). */
+#include "align.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+size_t wlcs_pairs(size_t n, size_t m, unsigned (*weight)(void *env, size_t i, size_t j), void *env,
+		  size_t (*pairs)[2])
+{
+	size_t got = 0, i = 0, j = 0;
+	uint32_t *t;
+
+	if (n == 0 || m == 0)
+		return 0;
+	if ((n + 1) > ALIGN_LCS_MAX / (m + 1)) {
+		/* too big for a table: match in order, skipping the longer side */
+		while (i < n && j < m) {
+			if (weight(env, i, j)) {
+				pairs[got][0] = i++;
+				pairs[got][1] = j++;
+				got++;
+			} else if (n - i > m - j) {
+				i++;
+			} else {
+				j++;
+			}
+		}
+		return got;
+	}
+	/* t[x][y]: the best score for a[x..] and b[y..] */
+	t = xcalloc((n + 1) * (m + 1), sizeof(*t));
+#define T(x, y) t[(x) * (m + 1) + (y)]
+	for (size_t x = n; x-- > 0;) {
+		for (size_t y = m; y-- > 0;) {
+			unsigned w = weight(env, x, y);
+			uint32_t best = T(x + 1, y) >= T(x, y + 1) ? T(x + 1, y) : T(x, y + 1);
+
+			if (w && T(x + 1, y + 1) + w > best)
+				best = T(x + 1, y + 1) + w;
+			T(x, y) = best;
+		}
+	}
+	while (i < n && j < m) {
+		unsigned w = weight(env, i, j);
+
+		if (w && T(i, j) == T(i + 1, j + 1) + w) {
+			pairs[got][0] = i++;
+			pairs[got][1] = j++;
+			got++;
+		} else if (T(i + 1, j) >= T(i, j + 1)) {
+			i++;
+		} else {
+			j++;
+		}
+	}
+#undef T
+	free(t);
+	return got;
+}
+
+unsigned line_similarity(const char *a, const char *b)
+{
+	size_t i = 0;
+	unsigned equal_args = 0, depth = 0;
+	bool quoted = false;
+
+	if (strcmp(a, b) == 0)
+		return SIMILAR_SAME;
+	/* the syscall name: up to '(' */
+	while (a[i] && a[i] == b[i] && a[i] != '(')
+		i++;
+	if (i == 0 || a[i] != '(' || b[i] != '(')
+		return 0;
+	/* then how many leading arguments are the same */
+	for (i++; a[i] && a[i] == b[i]; i++) {
+		char c = a[i];
+
+		if (quoted) {
+			if (c == '\\' && a[i + 1] && a[i + 1] == b[i + 1])
+				i++;
+			else if (c == '"')
+				quoted = false;
+			continue;
+		}
+		if (c == '"')
+			quoted = true;
+		else if (c == '(' || c == '[' || c == '{')
+			depth++;
+		else if ((c == ']' || c == '}') && depth > 0)
+			depth--;
+		else if (c == ')' && depth > 0)
+			depth--;
+		else if ((c == ',' || c == ')') && depth == 0)
+			equal_args++;
+		if (c == ')' && depth == 0)
+			break;
+	}
+	return 1 + (equal_args < SIMILAR_SAME - 2 ? equal_args : SIMILAR_SAME - 2);
+}
+
+struct keys {
+	const char *const *a, *const *b;
+};
+
+static unsigned same_key(void *env, size_t i, size_t j)
+{
+	const struct keys *k = env;
+
+	return strcmp(k->a[i], k->b[j]) == 0;
+}
+
+size_t lcs_pairs(const char *const *a, size_t n, const char *const *b, size_t m, size_t (*pairs)[2])
+{
+	struct keys k = { a, b };
+
+	return wlcs_pairs(n, m, same_key, &k, pairs);
+}
+
+static void add_row(struct alignment *al, const struct story *l, const struct story *r, long li, long ri)
+{
+	void *p = al->rows;
+	struct align_row *row;
+
+	grow_array(&p, &al->cap, al->n + 1, sizeof(*al->rows));
+	al->rows = p;
+	row = &al->rows[al->n++];
+	row->left = li;
+	row->right = ri;
+	if (li >= 0 && ri >= 0)
+		row->kind = strcmp(l->lines[li].text, r->lines[ri].text) == 0 ? ROW_SAME : ROW_DIFF;
+	else
+		row->kind = li >= 0 ? ROW_LEFT : ROW_RIGHT;
+	row->phase = li >= 0 ? l->lines[li].phase : r->lines[ri].phase;
+}
+
+struct run {
+	size_t start, len;
+};
+
+static size_t cut_runs(const struct story *s, struct run *runs)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < s->n; i++) {
+		if (n > 0 && strcmp(s->lines[runs[n - 1].start].phase, s->lines[i].phase) == 0) {
+			runs[n - 1].len++;
+			continue;
+		}
+		runs[n].start = i;
+		runs[n].len = 1;
+		n++;
+	}
+	return n;
+}
+
+/* Lines [la, la+ln) and [ra, ra+rn): zipped. */
+static void zip(struct alignment *al, const struct story *l, const struct story *r, size_t la, size_t ln,
+		size_t ra, size_t rn)
+{
+	size_t k;
+
+	for (k = 0; k < ln && k < rn; k++)
+		add_row(al, l, r, (long)(la + k), (long)(ra + k));
+	for (; k < ln; k++)
+		add_row(al, l, r, (long)(la + k), -1);
+	for (; k < rn; k++)
+		add_row(al, l, r, -1, (long)(ra + k));
+}
+
+struct lines_env {
+	const struct story *l, *r;
+	size_t la, ra;
+};
+
+static unsigned lines_weight(void *env, size_t i, size_t j)
+{
+	const struct lines_env *e = env;
+
+	return line_similarity(e->l->lines[e->la + i].text, e->r->lines[e->ra + j].text);
+}
+
+/* Two runs with the same phase: the most similar lines paired, the rest
+ * zipped. */
+static void align_run(struct alignment *al, const struct story *l, const struct story *r, struct run a, struct run b)
+{
+	size_t(*pairs)[2] = xcalloc(a.len < b.len ? a.len : b.len, sizeof(*pairs));
+	struct lines_env env = { l, r, a.start, b.start };
+	size_t np, i = 0, j = 0;
+
+	np = wlcs_pairs(a.len, b.len, lines_weight, &env, pairs);
+	for (size_t p = 0; p <= np; p++) {
+		size_t ei = p < np ? pairs[p][0] : a.len, ej = p < np ? pairs[p][1] : b.len;
+
+		zip(al, l, r, a.start + i, ei - i, b.start + j, ej - j);
+		if (p < np) {
+			add_row(al, l, r, (long)(a.start + ei), (long)(b.start + ej));
+			i = ei + 1;
+			j = ej + 1;
+		}
+	}
+	free(pairs);
+}
+
+struct runs_env {
+	const struct story *l, *r;
+	const struct run *ra, *rb;
+	bool cheap; /* too much work to weigh every line: first lines only */
+};
+
+static size_t clipped(size_t len)
+{
+	return len < ALIGN_WEIGH_LINES ? len : ALIGN_WEIGH_LINES;
+}
+
+/* Runs of the same phase match; each line of the left run that has a
+ * similar line in the right run makes the match worth more, so that
+ * "connect = EINPROGRESS" on both sides lines up rather than whichever
+ * same-phase run comes first. */
+static unsigned run_weight(void *env, size_t i, size_t j)
+{
+	const struct runs_env *e = env;
+	const struct run *a = &e->ra[i], *b = &e->rb[j];
+	size_t la = clipped(a->len), lb = clipped(b->len);
+	unsigned w = 1;
+
+	if (strcmp(e->l->lines[a->start].phase, e->r->lines[b->start].phase) != 0)
+		return 0;
+	if (e->cheap)
+		return strcmp(e->l->lines[a->start].text, e->r->lines[b->start].text) == 0 ? 1 + SIMILAR_SAME : 1;
+	for (size_t x = 0; x < la; x++) {
+		unsigned best = 0;
+
+		for (size_t y = 0; y < lb && best < SIMILAR_SAME; y++) {
+			unsigned sim = line_similarity(e->l->lines[a->start + x].text, e->r->lines[b->start + y].text);
+
+			if (sim > best)
+				best = sim;
+		}
+		w += best;
+	}
+	return w;
+}
+
+/* How many line comparisons weighing every same-phase pair would take. */
+static size_t weigh_work(const struct runs_env *e, size_t na, size_t nb)
+{
+	size_t work = 0;
+
+	for (size_t x = 0; x < na; x++) {
+		size_t right = 0;
+
+		for (size_t y = 0; y < nb; y++)
+			if (strcmp(e->l->lines[e->ra[x].start].phase, e->r->lines[e->rb[y].start].phase) == 0)
+				right += clipped(e->rb[y].len);
+		work += clipped(e->ra[x].len) * right;
+		if (work > ALIGN_WEIGH_BUDGET)
+			break;
+	}
+	return work;
+}
+
+void align_stories(const struct story *left, const struct story *right, struct alignment *out)
+{
+	struct run *ra = xcalloc(left->n, sizeof(*ra)), *rb = xcalloc(right->n, sizeof(*rb));
+	size_t na = cut_runs(left, ra), nb = cut_runs(right, rb);
+	size_t(*pairs)[2] = xcalloc(na < nb ? na : nb, sizeof(*pairs));
+	struct runs_env env = { left, right, ra, rb, false };
+	size_t np, i = 0, j = 0;
+
+	memset(out, 0, sizeof(*out));
+	env.cheap = na > 0 && nb > 0 && ((na + 1) > ALIGN_WEIGH_MAX / (nb + 1) || weigh_work(&env, na, nb) > ALIGN_WEIGH_BUDGET);
+	np = wlcs_pairs(na, nb, run_weight, &env, pairs);
+	for (size_t p = 0; p <= np; p++) {
+		size_t ei = p < np ? pairs[p][0] : na, ej = p < np ? pairs[p][1] : nb;
+
+		for (; i < ei; i++)
+			for (size_t k = 0; k < ra[i].len; k++)
+				add_row(out, left, right, (long)(ra[i].start + k), -1);
+		for (; j < ej; j++)
+			for (size_t k = 0; k < rb[j].len; k++)
+				add_row(out, left, right, -1, (long)(rb[j].start + k));
+		if (p < np) {
+			align_run(out, left, right, ra[ei], rb[ej]);
+			i = ei + 1;
+			j = ej + 1;
+		}
+	}
+	free(ra);
+	free(rb);
+	free(pairs);
+}
+
+void alignment_free(struct alignment *a)
+{
+	free(a->rows);
+	memset(a, 0, sizeof(*a));
+}

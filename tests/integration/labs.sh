@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# The labs: each runs in under 10 s, writes its files, shows the key lines
+# of its story; a second run gives the same stories; Ctrl-C leaves nothing.
+source "$(dirname "$0")/../lib.sh"
+cd "$ROOT" || exit 1
+OUT=$ROOT/out
+
+# widest FILE: the longest line of FILE, in characters (mawk counts bytes).
+widest() {
+  local line max=0
+  while IFS= read -r line; do
+    [ "${#line}" -gt "$max" ] && max=${#line}
+  done <"$1"
+  echo "$max"
+}
+export LC_ALL=C.UTF-8
+
+# run_lab N: runs lab N, its summary in $T/lab-N.txt; checks time and files.
+run_lab() {
+  local n=$1 start ms rc
+  start=$(date +%s%N)
+  timeout --foreground -k 2 60 scripts/lab.sh "$n" >"$T/lab-$n.txt" 2>&1 </dev/null
+  rc=$?
+  ms=$((($(date +%s%N) - start) / 1000000))
+  check "lab-$n runs in under 10 s and succeeds (${ms} ms)" "exit $rc: $(tail -n 3 "$T/lab-$n.txt")" \
+    bash -c "[ $rc -eq 0 ] && [ $ms -lt 10000 ]"
+  check "lab-$n: summary fits a projector (at most 30 lines, 100 columns)" \
+    "$(wc -l <"$T/lab-$n.txt") lines, $(widest "$T/lab-$n.txt") columns" \
+    bash -c "[ \$(wc -l <'$T/lab-$n.txt') -le 30 ] && [ $(widest "$T/lab-$n.txt") -le 100 ]"
+  check "lab-$n: raw traces, stories, side by side and page written" "$(ls "$OUT/lab-$n" | tr '\n' ' ')" \
+    bash -c "ls '$OUT/lab-$n'/*.strace && ls '$OUT/lab-$n'/*.story && ls '$OUT/lab-$n'/*.txt &&
+             grep -q '^<!DOCTYPE html>' '$OUT/lab-$n'/*.html" >/dev/null 2>&1
+}
+
+# story_has NAME FILE REGEX...: the story FILE has these lines, in order.
+story_has() {
+  expect_story "$1" "$2" "${@:3}"
+}
+
+for n in 1 2 3 4 5; do run_lab "$n"; done
+
+story_has "lab-1: /ok story: socket, connect, write, read, close" "$OUT/lab-1/blocking-ok.story" \
+  '^create +socket\(AF_INET, SOCK_STREAM, IPPROTO_IP\) = SOCK$' '^connect +connect\(SOCK, .*\) = 0$' \
+  '^send +write\(SOCK, "GET /ok HTTP/1.1' '^read +read\(SOCK, ' '^close +close\(SOCK\) = 0$'
+check "lab-1: the /stall story ends in a read that never returned" "$(tail -n 1 "$OUT/lab-1/blocking-stall.story")" \
+  bash -c "tail -n 1 '$OUT/lab-1/blocking-stall.story' | grep -qE '^read +read\\(SOCK, .*= \\?'"
+
+story_has "lab-2: EINPROGRESS, then EAGAIN over and over, then close" "$OUT/lab-2/nonblock-sleep.story" \
+  '^connect +connect\(SOCK, .*EINPROGRESS' '^send +write\(SOCK, "GET /stall' \
+  '^read +read\(SOCK, BUF, 128\) = -1 EAGAIN .* xN$' '^close +close\(SOCK\) = 0$'
+check "lab-2: both runs report eagain and cpu_ms" "$(grep -c 'eagain=[0-9]* cpu_ms=' "$T/lab-2.txt") found" \
+  [ "$(grep -c 'eagain=[0-9]* cpu_ms=' "$T/lab-2.txt")" -eq 2 ]
+
+story_has "lab-3: the blog's epoll sequence on /ok" "$OUT/lab-3/epoll-ok.story" \
+  '^create +epoll_create1' '^register +epoll_ctl\(EPFD, EPOLL_CTL_ADD, SOCK, \{events=EPOLLOUT' \
+  '^wait-writable +epoll_wait' '^check-error +getsockopt\(SOCK, SOL_SOCKET, SO_ERROR' '^send +write\(SOCK' \
+  '^register +epoll_ctl\(EPFD, EPOLL_CTL_MOD, SOCK, \{events=EPOLLIN' '^wait-readable +epoll_wait' \
+  '^read +read\(SOCK, "HTTP/1.1 200 OK' '^close +close\(SOCK\) = 0$'
+check "lab-3: counts wake-ups against reads on /trickle" "$(grep wake-ups "$T/lab-3.txt")" \
+  grep -qE '[1-9][0-9]* wake-ups \(epoll_wait\) for [1-9][0-9]* reads' "$T/lab-3.txt"
+
+for side in c-deadline go-client; do
+  story_has "lab-4: $side story ends in a timed-out wait, EPOLL_CTL_DEL on SOCK, close(SOCK)" \
+    "$OUT/lab-4/$side.story" '^read +read\(SOCK, BUF, [0-9]+\) = -1 EAGAIN' '^deadline +epoll_(p?wait)' \
+    '^deregister +epoll_ctl\(EPFD, EPOLL_CTL_DEL, SOCK, ' '^close +close\(SOCK\) = 0$'
+done
+check "lab-4: both give up with context deadline exceeded" "$(grep result: "$T/lab-4.txt")" \
+  [ "$(grep -c 'result: error="context deadline exceeded"' "$T/lab-4.txt")" -eq 2 ]
+
+check "lab-5: checks the 2019 write-up against Go 1.19" "$(grep -A 8 '2019' "$T/lab-5.txt")" \
+  bash -c "grep -q 'SO_BROADCAST on the TCP socket  gone' '$T/lab-5.txt' &&
+           grep -q 'getpeername, getsockname        new' '$T/lab-5.txt' &&
+           grep -qE 'the deadline  .* timeouts of 19[0-9] ' '$T/lab-5.txt' &&
+           grep -qE 'who closes the socket  .*thread [0-9]+, not the main thread \\([0-9]+\\)' '$T/lab-5.txt'"
+
+# A second run gives byte-identical stories.
+mkdir -p "$T/first"
+for n in 1 2 3 4 5; do cp -r "$OUT/lab-$n" "$T/first/"; done
+for n in 1 2 3 4 5; do
+  timeout --foreground -k 2 60 scripts/lab.sh "$n" >/dev/null 2>&1 </dev/null
+  for story in "$T/first/lab-$n"/*.story; do
+    name=lab-$n/$(basename "$story")
+    check "second run: $name is identical" "$(diff "$story" "$OUT/$name" | head -n 6 | tr '\n' ' ')" \
+      cmp -s "$story" "$OUT/$name"
+  done
+done
+
+# Ctrl-C in the middle of a lab: it says so, and leaves nothing running.
+env --default-signal=INT setsid scripts/lab.sh 1 >"$T/interrupted.txt" 2>&1 </dev/null &
+lab_pid=$!
+sleep 1
+kill -INT -- "-$lab_pid"
+wait "$lab_pid"
+rc=$?
+sleep 0.2
+# (a zombie is not running: it only waits for init to collect its status)
+left=$(ps -o pid=,stat= -g "$lab_pid" | awk '$2 !~ /^Z/ { printf "%s ", $1 }')
+check "Ctrl-C mid-lab: exit 130, nothing of the lab left running" "exit $rc, still running: $left" \
+  bash -c "[ $rc -eq 130 ] && [ -z '$left' ] && grep -q interrupted '$T/interrupted.txt'"
