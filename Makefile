@@ -43,7 +43,7 @@ UNIT_SRC  := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRC:tests/unit/%.c=$(TESTBIN)/%)
 TEST_TOOLS := $(TESTBIN)/stallflood
 
-.PHONY: all help setup doctor test test-unit go-check clean labs lab-1 lab-2 lab-3 lab-4 lab-5
+.PHONY: all help setup doctor test test-unit go-check clean labs lab-1 lab-2 lab-3 lab-4 lab-5 docs
 .DEFAULT_GOAL := all
 
 ALL_BINS := $(CLIENT_BINS) $(BIN)/labserver $(if $(TRACEDIFF_SRC),$(BIN)/tracediff) \
@@ -78,6 +78,9 @@ lab-5: all ## lab 5: Go 1.19 under the microscope
 	@scripts/lab.sh 5
 labs: all ## run every lab in order
 	@for n in 1 2 3 4 5; do scripts/lab.sh $$n || exit 1; echo; done
+
+docs: all ## run the labs and paste their real output into docs/lab-N.md
+	@scripts/capture-docs.sh
 
 clean: ## remove build/ and out/
 	rm -rf $(BUILD) out

@@ -11,7 +11,7 @@ labs=("$@")
 [ ${#labs[@]} -gt 0 ] || labs=(1 2 3 4 5)
 
 versions() {
-  echo "Captured $(date -u +%Y-%m-%d) on Linux $(uname -r), $(strace -V | head -n 1)," \
+  echo "Captured $(date -u +%Y-%m-%d) on Linux $(uname -r), $(strace -V | head -n 1 | sed 's/ -- version//')," \
     "$(go version | awk '{ print $3 }'), $(gcc --version | head -n 1 | sed 's/ (.*)//')."
 }
 

@@ -132,5 +132,5 @@ calls_on() {
 
 lab_end() {
   say "files: out/lab-$LAB/ (raw *.strace, *.story, side by side *.txt)"
-  say "page:  $OUT/$1"
+  say "page:  out/lab-$LAB/$1"
 }
