@@ -36,7 +36,7 @@ say "  the deadline                    no syscall: epoll_pwait timeouts of ${tim
 say "  who closes the socket           thread $close_tid, not the main thread ($main_tid):"
 say "                                  the goroutine that was blocked reading (readLoop)"
 say ""
-say "Look at: go-stall-all-vs-story.txt (what the story hides), go-stall.raw-and-story.txt (raw beside it)."
+say "Look at: go-stall-all-vs-story.txt (what the story hides), go-stall.raw-and-story.txt."
 say "Question: why does the goroutine that was reading, not the timer, close the fd?"
 say ""
 lab_end go-stall-all-vs-story.html
