@@ -113,7 +113,7 @@ $(BIN)/labserver: $(SERVER_SRC) $(SERVER_HDR) | $(BUILD)/.dirs
 $(TESTBIN)/test_%: tests/unit/test_%.c $(CLIENT_LIB_ASAN_OBJ) $(CLIENT_LIB_HDR) | $(BUILD)/.dirs
 	$(CC) $(CFLAGS) $(SANITIZE) -Iclients $< $(CLIENT_LIB_ASAN_OBJ) -lcmocka -o $@
 
-$(TESTBIN)/test_tracediff%: tests/unit/test_tracediff%.c $(TRACEDIFF_LIB_ASAN_OBJ) $(TRACEDIFF_HDR) | $(BUILD)/.dirs
+$(TESTBIN)/test_tracediff%: tests/unit/test_tracediff%.c tests/unit/tracediff_fixture.h $(TRACEDIFF_LIB_ASAN_OBJ) $(TRACEDIFF_HDR) | $(BUILD)/.dirs
 	$(CC) $(CFLAGS) $(SANITIZE) -Iscripts $< $(TRACEDIFF_LIB_ASAN_OBJ) -lcmocka -o $@
 
 $(BIN)/tracediff: $(TRACEDIFF_SRC) $(TRACEDIFF_HDR) | $(BUILD)/.dirs

@@ -69,7 +69,10 @@ static size_t skip_unit(const char *s, size_t n, size_t i)
 	return i;
 }
 
-size_t scan_to_close(const char *s, size_t n, size_t i)
+/* The index of the first `stop` at bracket depth 0 from i, or n. Strings
+ * and decorations are skipped whole. With close_ends, a ')' that would
+ * close depth 0 ends the scan too; otherwise a stray ')' is just a byte. */
+static size_t scan_depth0(const char *s, size_t n, size_t i, char stop, bool close_ends)
 {
 	size_t depth = 0;
 
@@ -80,28 +83,20 @@ size_t scan_to_close(const char *s, size_t n, size_t i)
 			i = j;
 			continue;
 		}
-		switch (s[i]) {
-		case '(':
-		case '[':
-		case '{':
+		if (depth == 0 && (s[i] == stop || (close_ends && s[i] == ')')))
+			return i;
+		if (s[i] == '(' || s[i] == '[' || s[i] == '{')
 			depth++;
-			break;
-		case ']':
-		case '}':
-			if (depth > 0)
-				depth--;
-			break;
-		case ')':
-			if (depth == 0)
-				return i;
+		else if ((s[i] == ')' || s[i] == ']' || s[i] == '}') && depth > 0)
 			depth--;
-			break;
-		default:
-			break;
-		}
 		i++;
 	}
 	return n;
+}
+
+size_t scan_to_close(const char *s, size_t n, size_t i)
+{
+	return scan_depth0(s, n, i, ')', true);
 }
 
 static void push_trimmed(const char *s, size_t a, size_t b, struct strvec *out)
@@ -115,7 +110,6 @@ static void push_trimmed(const char *s, size_t a, size_t b, struct strvec *out)
 
 void args_split(const char *s, size_t n, struct strvec *out)
 {
-	size_t depth = 0, start = 0, i = 0;
 	bool any = false;
 
 	for (size_t k = 0; k < n; k++)
@@ -123,37 +117,14 @@ void args_split(const char *s, size_t n, struct strvec *out)
 			any = true;
 	if (!any)
 		return;
-	while (i < n) {
-		size_t j = skip_unit(s, n, i);
+	for (size_t start = 0;;) {
+		size_t end = scan_depth0(s, n, start, ',', false);
 
-		if (j != i) {
-			i = j;
-			continue;
-		}
-		switch (s[i]) {
-		case '(':
-		case '[':
-		case '{':
-			depth++;
+		push_trimmed(s, start, end, out);
+		if (end >= n)
 			break;
-		case ')':
-		case ']':
-		case '}':
-			if (depth > 0)
-				depth--;
-			break;
-		case ',':
-			if (depth == 0) {
-				push_trimmed(s, start, i, out);
-				start = i + 1;
-			}
-			break;
-		default:
-			break;
-		}
-		i++;
+		start = end + 1;
 	}
-	push_trimmed(s, start, n, out);
 }
 
 char *args_join(const struct strvec *args)

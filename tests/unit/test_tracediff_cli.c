@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "tracediff/util.h"
+#include "tracediff_fixture.h"
 
 extern char **environ;
 
@@ -33,11 +34,8 @@ static const char *fx(const char *name)
 {
 	static char path[8][1024];
 	static int k;
-	const char *dir = getenv("TRACEDIFF_FIXTURES");
-
 	k = (k + 1) % 8;
-	snprintf(path[k], sizeof(path[k]), "%s/%s", dir ? dir : "tests/fixtures/traces", name);
-	return path[k];
+	return fixture_path(name, path[k], sizeof(path[k]));
 }
 
 struct run {

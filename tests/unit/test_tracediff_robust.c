@@ -18,6 +18,7 @@
 #include "tracediff/normalize.h"
 #include "tracediff/side_by_side.h"
 #include "tracediff/story_io.h"
+#include "tracediff_fixture.h"
 
 static const char *const FIXTURES[] = {
 	"c-blocking-ok.trace",	    "c-blocking-stall-killed.trace", "c-deadline-stall.trace",
@@ -31,11 +32,10 @@ static const char *const FIXTURES[] = {
 
 static char *read_fixture(const char *name, size_t *len)
 {
-	const char *dir = getenv("TRACEDIFF_FIXTURES");
 	char path[1024];
 	char *text;
 
-	snprintf(path, sizeof(path), "%s/%s", dir ? dir : "tests/fixtures/traces", name);
+	fixture_path(name, path, sizeof(path));
 	text = read_whole_file(path, len);
 	if (!text)
 		fail_msg("cannot read %s (run from the repository root)", path);

@@ -15,6 +15,7 @@
 #include "tracediff/html.h"
 #include "tracediff/side_by_side.h"
 #include "tracediff/story_io.h"
+#include "tracediff_fixture.h"
 
 static const char LEFT[] = "# ctxlab story: left.trace (tracediff normalize)\n"
 			   "create         socket(AF_INET) = SOCK\n"
@@ -142,13 +143,6 @@ static void lcs(void **state)
 	assert_int_equal(line_similarity("read(SOCK) = 0", "write(SOCK) = 0"), 0);
 }
 
-static const char *fixture_path(const char *name, char *buf, size_t n)
-{
-	const char *dir = getenv("TRACEDIFF_FIXTURES");
-
-	snprintf(buf, n, "%s/%s", dir ? dir : "tests/fixtures/traces", name);
-	return buf;
-}
 
 static void load_fixture(const char *name, struct story *s)
 {

@@ -12,16 +12,14 @@
 #include <string.h>
 
 #include "tracediff/normalize.h"
+#include "tracediff_fixture.h"
 
-/* Tests run from the repository root (tests/run.sh); TRACEDIFF_FIXTURES
- * overrides. */
 static char *story_of(const char *fixture, bool counts)
 {
-	const char *dir = getenv("TRACEDIFF_FIXTURES");
 	char path[1024];
 	char *story;
 
-	snprintf(path, sizeof(path), "%s/%s", dir ? dir : "tests/fixtures/traces", fixture);
+	fixture_path(fixture, path, sizeof(path));
 	story = normalize_file(path, counts);
 	if (!story)
 		fail_msg("cannot read %s (run from the repository root)", path);
