@@ -39,14 +39,25 @@ GO_SRC := $(wildcard go-reference/*.go) go-reference/go.mod
 GO_ENV := CGO_ENABLED=0 GOPROXY=off GOFLAGS=-mod=mod GOCACHE=$(abspath $(BUILD)/go-cache) \
           GOPATH=$(abspath $(BUILD)/gopath) HOME=$(abspath $(BUILD))
 
+# eBPF tools: bpf/NAME.bpf.c (kernel side) + bpf/NAME.c (loader, CLI) +
+# bpf/NAME.h (shared), with bpf/lib/*.c shared by every tool (symbolizing).
+# vmlinux.h comes from this kernel's BTF; the skeleton from bpftool.
+BPF_TOOLS := $(patsubst bpf/%.bpf.c,%,$(wildcard bpf/*.bpf.c))
+BPF_LIB_SRC := $(wildcard bpf/lib/*.c)
+BPF_HDR := $(wildcard bpf/*.h bpf/lib/*.h)
+BPF_OUT := $(BUILD)/bpf
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_x86 -Wall -Werror -I$(BPF_OUT) -Ibpf
+BPF_LDLIBS := $(shell pkg-config --libs libbpf libdw libelf 2>/dev/null || echo -lbpf -ldw -lelf) -lz
+
 UNIT_SRC  := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRC:tests/unit/%.c=$(TESTBIN)/%)
-TEST_TOOLS := $(TESTBIN)/stallflood
+TEST_TOOLS := $(TESTBIN)/stallflood $(if $(wildcard tests/bench/readloop.c),$(TESTBIN)/readloop)
 
-.PHONY: all help setup doctor test test-unit go-check clean labs lab-1 lab-2 lab-3 lab-4 lab-5 docs
+.PHONY: all help setup doctor test test-unit go-check clean labs lab-1 lab-2 lab-3 lab-4 lab-5 lab-6 docs bench
 .DEFAULT_GOAL := all
 
 ALL_BINS := $(CLIENT_BINS) $(BIN)/labserver $(if $(TRACEDIFF_SRC),$(BIN)/tracediff) \
+            $(addprefix $(BIN)/,$(BPF_TOOLS)) \
             $(if $(wildcard go-reference/go.mod),$(BIN)/go-client)
 
 all: $(ALL_BINS) ## build every binary into build/bin
@@ -76,8 +87,13 @@ lab-4: all ## lab 4: a 200 ms deadline, C and Go side by side
 	@scripts/lab.sh 4
 lab-5: all ## lab 5: Go 1.19 under the microscope
 	@scripts/lab.sh 5
+lab-6: all ## lab 6: who calls close()? eBPF stacks for C and Go
+	@scripts/lab.sh 6
 labs: all ## run every lab in order
-	@for n in 1 2 3 4 5; do scripts/lab.sh $$n || exit 1; echo; done
+	@for n in 1 2 3 4 5 6; do scripts/lab.sh $$n || exit 1; echo; done
+
+bench: all $(TESTBIN)/readloop ## measure performance targets, reported as ratios
+	@scripts/bench.sh
 
 docs: all ## run the labs and paste their real output into docs/lab-N.md
 	@scripts/capture-docs.sh
@@ -109,7 +125,7 @@ $(BIN)/labserver: $(SERVER_SRC) $(SERVER_HDR) | $(BUILD)/.dirs
 
 # Unit tests run against the library built with ASan and UBSan; keep its
 # objects between test binaries.
-.SECONDARY: $(CLIENT_LIB_ASAN_OBJ) $(TRACEDIFF_LIB_ASAN_OBJ)
+.SECONDARY: $(CLIENT_LIB_ASAN_OBJ) $(TRACEDIFF_LIB_ASAN_OBJ) $(BPF_TOOLS:%=$(BPF_OUT)/%.bpf.o) $(BPF_TOOLS:%=$(BPF_OUT)/%.skel.h)
 $(TESTBIN)/test_%: tests/unit/test_%.c $(CLIENT_LIB_ASAN_OBJ) $(CLIENT_LIB_HDR) | $(BUILD)/.dirs
 	$(CC) $(CFLAGS) $(SANITIZE) -Iclients $< $(CLIENT_LIB_ASAN_OBJ) -lcmocka -o $@
 
@@ -124,6 +140,23 @@ $(BIN)/go-client: $(GO_SRC) | $(BUILD)/.dirs
 
 go-check: $(GO_SRC) | $(BUILD)/.dirs ## go vet and go test for go-client
 	cd go-reference && $(GO_ENV) go vet ./... && $(GO_ENV) go test -v -count=1 ./...
+
+$(BPF_OUT)/vmlinux.h: | $(BUILD)/.dirs
+	@mkdir -p $(BPF_OUT)
+	@test -r /sys/kernel/btf/vmlinux || { echo "no /sys/kernel/btf/vmlinux: the eBPF tools need a kernel with BTF (make doctor)" >&2; exit 1; }
+	bpftool btf dump file /sys/kernel/btf/vmlinux format c >$@.tmp && mv $@.tmp $@
+
+$(BPF_OUT)/%.bpf.o: bpf/%.bpf.c $(BPF_HDR) $(BPF_OUT)/vmlinux.h
+	clang $(BPF_CFLAGS) -c $< -o $@
+
+$(BPF_OUT)/%.skel.h: $(BPF_OUT)/%.bpf.o
+	bpftool gen skeleton $< >$@.tmp && mv $@.tmp $@
+
+$(BIN)/%: bpf/%.c $(BPF_LIB_SRC) $(BPF_HDR) $(BPF_OUT)/%.skel.h | $(BUILD)/.dirs
+	$(CC) $(CFLAGS) -I$(BPF_OUT) -Ibpf $< $(BPF_LIB_SRC) $(BPF_LDLIBS) -o $@
+
+$(TESTBIN)/readloop: tests/bench/readloop.c | $(BUILD)/.dirs
+	$(CC) $(CFLAGS) $< -o $@
 
 $(TESTBIN)/stallflood: tests/integration/stallflood.c | $(BUILD)/.dirs
 	$(CC) $(CFLAGS) $< -o $@

@@ -130,7 +130,9 @@ calls_on() {
   grep -cE "^[0-9]+ +$2\($3[,)]" "$1"
 }
 
+# lab_end [PAGE]: where the files are, and the page to open if there is one.
 lab_end() {
-  say "files: out/lab-$LAB/ (raw *.strace, *.story, side by side *.txt)"
-  say "page:  out/lab-$LAB/$1"
+  say "files: out/lab-$LAB/ ($(cd "$OUT" && ls | sed 's/.*\.//' | sort -u | grep -v '^log$' | sed 's/^/*./' | tr '\n' ' ' | sed 's/ $//'))"
+  [ -n "${1:-}" ] && say "page:  out/lab-$LAB/$1"
+  return 0
 }

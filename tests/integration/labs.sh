@@ -73,6 +73,28 @@ check "lab-5: checks the 2019 write-up against Go 1.19" "$(grep -A 8 '2019' "$T/
            grep -qE 'the deadline  .* timeouts of 19[0-9] ' '$T/lab-5.txt' &&
            grep -qE 'who closes the socket  .*thread [0-9]+, not the main thread \\([0-9]+\\)' '$T/lab-5.txt'"
 
+# Lab 6: eBPF stacks of the socket's close, from closesnoop, with two witnesses.
+timeout --foreground -k 2 60 scripts/lab.sh 6 >"$T/lab-6.txt" 2>&1 </dev/null
+rc=$?
+check "lab-6 succeeds and its summary fits a projector" "exit $rc, $(wc -l <"$T/lab-6.txt") lines, $(widest "$T/lab-6.txt") columns" \
+  bash -c "[ $rc -eq 0 ] && [ \$(wc -l <'$T/lab-6.txt') -le 30 ] && [ $(widest "$T/lab-6.txt") -le 100 ]"
+check "lab-6: c-deadline's socket close goes __close, fetch (from CFI), client_main, main" \
+  "$(cat "$OUT/lab-6/c-deadline.socket-close.txt")" \
+  bash -c "grep -A4 ' socket\$' '$OUT/lab-6/c-deadline.socket-close.txt' | tr -s ' ' | tr '\n' '|' |
+           grep -qE '__close\+0x[0-9a-f]+ \(libc.so.6\)\| fetch\+0x[0-9a-f]+ \[from CFI\]\| client_main\+0x[0-9a-f]+\| main\+'"
+check "lab-6: go-client's socket close comes from FD.destroy in readLoop" "$(cat "$OUT/lab-6/go-client.socket-close.txt")" \
+  bash -c "grep -q 'internal/poll.(\*FD).destroy+' '$OUT/lab-6/go-client.socket-close.txt' &&
+           grep -q 'net/http.(\*persistConn).readLoop+' '$OUT/lab-6/go-client.socket-close.txt'"
+check "lab-6: folded stacks written, one 'comm;frames count' per line" "$(head -c 300 "$OUT/lab-6/go-client.folded")" \
+  bash -c "[ -s '$OUT/lab-6/go-client.folded' ] && [ -s '$OUT/lab-6/c-deadline.folded' ] &&
+           ! grep -qvE '^[^ ;]+(;[^;]+)* [0-9]+\$' '$OUT/lab-6/go-client.folded' '$OUT/lab-6/c-deadline.folded' &&
+           grep -q ';net/http.(\*persistConn).readLoop;' '$OUT/lab-6/go-client.folded'"
+check "lab-6: strace -k witnesses fetch in C and FD.destroy in Go too" "" \
+  bash -c "grep -q '(fetch+' '$OUT/lab-6/c-deadline.strace-k' && grep -q 'FD).destroy' '$OUT/lab-6/go-client.strace-k'"
+
+check "lab-6: no eBPF program and no tracer left behind" "$(bpftool prog show 2>/dev/null | grep -E 'handle_close|handle_exec')" \
+  bash -c "! bpftool prog show | grep -qE 'handle_close|handle_exec' && ! pgrep -x bpftrace >/dev/null && ! pgrep -x closesnoop >/dev/null"
+
 # A second run gives byte-identical stories.
 mkdir -p "$T/first"
 for n in 1 2 3 4 5; do cp -r "$OUT/lab-$n" "$T/first/"; done
