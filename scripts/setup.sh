@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# setup.sh: make sure every Debian package ctxlab needs is installed.
+# setup.sh: make sure every Debian package ctxlab needs is installed, and
+# that tracefs is mounted.
 # A fast no-op when all are present; as root with apt-get it installs what
 # is missing (one `apt-get update`, non-interactive); otherwise it prints the
 # exact command to run and exits 1.
@@ -21,6 +22,18 @@ missing=()
 for pkg in "${packages[@]}"; do
   grep -qx "$pkg installed" <<<"$installed" || missing+=("$pkg")
 done
+
+# The tracers (strace aside) need tracefs; a fresh machine may not mount it.
+mount_tracefs() {
+  [ "$(id -u)" -eq 0 ] || return 0
+  awk '$3 == "tracefs" { found = 1 } END { exit !found }' /proc/mounts && return 0
+  if mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null; then
+    echo "setup: mounted tracefs on /sys/kernel/tracing (the eBPF tools attach through it)"
+  else
+    echo "setup: could not mount tracefs on /sys/kernel/tracing; make doctor says more" >&2
+  fi
+}
+mount_tracefs
 
 [ ${#missing[@]} -eq 0 ] && exit 0
 
