@@ -33,7 +33,7 @@ TARGET=1.2
 if [ "${BENCH_QUICK:-0}" = 1 ]; then
   quick=1 calls=100000 reps=1 strace_calls=2000 strace_reps=1
 else
-  quick=0 calls=1000000 reps=5 strace_calls=10000 strace_reps=3
+  quick=0 calls=1000000 reps=7 strace_calls=10000 strace_reps=3
 fi
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/ctxlab-bench.XXXXXX") || exit 2
@@ -137,32 +137,42 @@ bare_run || { echo "bench: readloop does not run" >&2; exit 2; }
 
 echo "bench: $(group "$calls") one-byte read() calls of /dev/zero, best of $reps runs each$([ "$quick" = 1 ] && echo ' (BENCH_QUICK: smoke run, not a measurement)')"
 
+# attached_ratio NAME READY_FILE COMMAND...: the best of $reps readloop runs
+# while COMMAND (a tracer attached by name) runs, against the bare runs
+# made between them. Prints the line's measurements and sets RATIO; returns
+# 1 when the tracer did not run as expected.
+attached_ratio() {
+  local name=$1 ready_file=$2 best="" v
+  shift 2
+  sect_bare=""
+  RATIO=""
+  for _ in $(seq "$reps"); do
+    bare_run || return 1
+    start_tracer "$ready_file" '^Tracing close()' "$@" || return 1
+    v=$(readloop_ns "$calls")
+    local measured=$?
+    stop_tracer
+    [ "$measured" -eq 0 ] || return 1
+    # it was attached: it saw readloop's one close() of /dev/zero
+    if ! grep -q 'readloop' "$work/tracer.out"; then
+      echo "$name did not report readloop's close(): $(head -c 300 "$work/tracer.out")" >&2
+      return 1
+    fi
+    best=$(min "$best" "$v")
+  done
+  RATIO=$(ratio "$best" 1 "$sect_bare" 1)
+  MEASURED="$(group "$calls") read() calls: bare $(ms "$sect_bare") ms, with $name $(ms "$best") ms, ratio $RATIO"
+}
+
 # (a) closesnoop, attached by name while readloop runs. TARGET.
 cs_ratio=""
 if [ ! -x "$CLOSESNOOP" ]; then
   fail "closesnoop: NOT MEASURED: $CLOSESNOOP is not built (make all)"
+elif attached_ratio closesnoop "$work/tracer.err" "$CLOSESNOOP" -n readloop; then
+  cs_ratio=$RATIO
+  echo "closesnoop: $MEASURED (target <= $TARGET)"
 else
-  best="" ok=1 sect_bare=""
-  for _ in $(seq "$reps"); do
-    bare_run || { ok=0; break; }
-    start_tracer "$work/tracer.err" '^Tracing close()' "$CLOSESNOOP" -n readloop || { ok=0; break; }
-    v=$(readloop_ns "$calls") || ok=0
-    stop_tracer
-    [ "$ok" = 1 ] || break
-    # it was attached: it saw readloop's one close() of /dev/zero
-    if ! grep -q 'readloop' "$work/tracer.out"; then
-      echo "closesnoop did not report readloop's close(): $(head -c 300 "$work/tracer.out")" >&2
-      ok=0
-      break
-    fi
-    best=$(min "$best" "$v")
-  done
-  if [ "$ok" = 1 ]; then
-    cs_ratio=$(ratio "$best" 1 "$sect_bare" 1)
-    echo "closesnoop: $(group "$calls") read() calls: bare $(ms "$sect_bare") ms, with closesnoop $(ms "$best") ms, ratio $cs_ratio (target <= $TARGET)"
-  else
-    fail "closesnoop: NOT MEASURED: it did not run as expected (see above)"
-  fi
+  fail "closesnoop: NOT MEASURED: it did not run as expected (see above)"
 fi
 
 # (b) strace, for contrast: fewer calls, compared per call.
@@ -192,26 +202,10 @@ fi
 # (c) bpftrace, the one-liner of bpf/close-stacks.bt, attached by name.
 if ! command -v bpftrace >/dev/null; then
   fail "bpftrace close-stacks.bt: NOT MEASURED: bpftrace is not installed"
+elif attached_ratio bpftrace "$work/tracer.out" bpftrace "$CLOSE_STACKS" readloop; then
+  echo "bpftrace close-stacks.bt: $MEASURED (information)"
 else
-  best="" ok=1 sect_bare=""
-  for _ in $(seq "$reps"); do
-    bare_run || { ok=0; break; }
-    start_tracer "$work/tracer.out" '^Tracing close()' bpftrace "$CLOSE_STACKS" readloop || { ok=0; break; }
-    v=$(readloop_ns "$calls") || ok=0
-    stop_tracer
-    [ "$ok" = 1 ] || break
-    if ! grep -q 'readloop pid' "$work/tracer.out"; then
-      echo "bpftrace did not report readloop's close(): $(head -c 300 "$work/tracer.out")" >&2
-      ok=0
-      break
-    fi
-    best=$(min "$best" "$v")
-  done
-  if [ "$ok" = 1 ]; then
-    echo "bpftrace close-stacks.bt: $(group "$calls") read() calls: bare $(ms "$sect_bare") ms, with bpftrace $(ms "$best") ms, ratio $(ratio "$best" 1 "$sect_bare" 1) (information)"
-  else
-    fail "bpftrace close-stacks.bt: NOT MEASURED: it did not run as expected (see above)"
-  fi
+  fail "bpftrace close-stacks.bt: NOT MEASURED: it did not run as expected (see above)"
 fi
 
 # Summary: the one target.
