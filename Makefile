@@ -21,7 +21,9 @@ CLIENT_LIB_OBJ := $(CLIENT_LIB_SRC:%.c=$(OBJ)/%.o)
 CLIENT_LIB_ASAN_OBJ := $(CLIENT_LIB_SRC:%.c=$(OBJ)/asan/%.o)
 
 # stage source -> binary name (short, so `comm` filters work)
-STAGES := 01-blocking:c-blocking 02-nonblocking:c-nonblock 03-epoll:c-epoll 04-deadline:c-deadline
+ALL_STAGES := 01-blocking:c-blocking 02-nonblocking:c-nonblock 03-epoll:c-epoll 04-deadline:c-deadline \
+              05-cancel:c-cancel
+STAGES := $(foreach s,$(ALL_STAGES),$(if $(wildcard clients/$(word 1,$(subst :, ,$(s))).c),$(s)))
 stage_bin = $(BIN)/$(word 2,$(subst :, ,$(1)))
 CLIENT_BINS := $(foreach s,$(STAGES),$(call stage_bin,$(s)))
 
@@ -116,7 +118,7 @@ $(OBJ)/asan/%.o: %.c $(CLIENT_LIB_HDR) $(TRACEDIFF_HDR) | $(BUILD)/.dirs
 
 define stage_rule
 $(call stage_bin,$(1)): clients/$(word 1,$(subst :, ,$(1))).c $(CLIENT_LIB_OBJ) $(CLIENT_LIB_HDR) | $(BUILD)/.dirs
-	$$(CC) $$(CFLAGS) -Iclients $$< $(CLIENT_LIB_OBJ) -o $$@
+	$$(CC) $$(CFLAGS) -Iclients $$< $(CLIENT_LIB_OBJ) -pthread -o $$@
 endef
 $(foreach s,$(STAGES),$(eval $(call stage_rule,$(s))))
 
@@ -127,7 +129,7 @@ $(BIN)/labserver: $(SERVER_SRC) $(SERVER_HDR) | $(BUILD)/.dirs
 # objects between test binaries.
 .SECONDARY: $(CLIENT_LIB_ASAN_OBJ) $(TRACEDIFF_LIB_ASAN_OBJ) $(BPF_TOOLS:%=$(BPF_OUT)/%.bpf.o) $(BPF_TOOLS:%=$(BPF_OUT)/%.skel.h)
 $(TESTBIN)/test_%: tests/unit/test_%.c $(CLIENT_LIB_ASAN_OBJ) $(CLIENT_LIB_HDR) | $(BUILD)/.dirs
-	$(CC) $(CFLAGS) $(SANITIZE) -Iclients $< $(CLIENT_LIB_ASAN_OBJ) -lcmocka -o $@
+	$(CC) $(CFLAGS) $(SANITIZE) -Iclients $< $(CLIENT_LIB_ASAN_OBJ) -lcmocka -pthread -o $@
 
 $(TESTBIN)/test_tracediff%: tests/unit/test_tracediff%.c tests/unit/tracediff_fixture.h $(TRACEDIFF_LIB_ASAN_OBJ) $(TRACEDIFF_HDR) | $(BUILD)/.dirs
 	$(CC) $(CFLAGS) $(SANITIZE) -Iscripts $< $(TRACEDIFF_LIB_ASAN_OBJ) -lcmocka -o $@
