@@ -67,7 +67,7 @@ all: $(ALL_BINS) ## build every binary into build/bin
 help: ## list the targets
 	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z0-9-]+):.*## (.*)/  make \1\t\2/' | expand -t 24
 
-setup: ## install the Debian packages ctxlab needs (root), or say how
+setup: ## install the Debian packages ctxlab needs and mount tracefs (root), or say how
 	@scripts/setup.sh
 
 doctor: ## check every prerequisite of the labs: kernel, BTF, privileges, tools
