@@ -1,0 +1,43 @@
+/*
+ * cancelchain.h: the record cancelchain.bpf.c sends to cancelchain.c
+ * through the ring buffer. Include vmlinux.h (BPF) or <linux/types.h>
+ * (userspace) first.
+ */
+#ifndef CTXLAB_CANCELCHAIN_H
+#define CTXLAB_CANCELCHAIN_H
+
+/*
+ * Each uprobe is attached with a bpf_cookie: the step's index in
+ * cancelchain.c's table (low byte) and which arguments to read (next byte).
+ */
+#define CC_COOKIE(step, args) ((__u64)(step) | ((__u64)(args) << 8))
+#define CC_COOKIE_STEP(c) ((__u32)((c) & 0xff))
+#define CC_COOKIE_ARGS(c) ((__u32)(((c) >> 8) & 0xff))
+
+enum cc_args {
+	CC_ARGS_NONE = 0,
+	CC_ARGS_GO_FD,   /* Go receiver *poll.FD in RAX: Sysfd at +16 */
+	CC_ARGS_GO_CONN, /* Go receiver *net.conn in RAX: *netFD, whose poll.FD.Sysfd is at +16 */
+	CC_ARGS_C_2INT,  /* C: int, int in RDI, RSI (close_connection(epfd, sock, ...)) */
+};
+
+#define CC_GO_SYSFD_OFF 16 /* poll.FD{fdmu fdMutex (16 bytes); Sysfd int} in Go 1.19 */
+
+enum cc_kind {
+	CC_EV_UPROBE = 1, /* step: which function; a0, a1 as its cc_args say */
+	CC_EV_EPOLL_DEL,  /* a0: epfd, a1: fd */
+	CC_EV_CLOSE,      /* a0: fd */
+};
+
+struct cc_event {
+	__u64 ts_ns; /* CLOCK_MONOTONIC, bpf_ktime_get_ns */
+	__u32 kind;  /* enum cc_kind */
+	__u32 tid;
+	__u32 tgid;
+	__u32 step;  /* CC_EV_UPROBE: the cookie's step */
+	__u32 args;  /* CC_EV_UPROBE: the cookie's enum cc_args */
+	__s32 err;   /* 0, or the error reading a user argument */
+	__s64 a0, a1;
+};
+
+#endif
