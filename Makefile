@@ -55,7 +55,7 @@ UNIT_SRC  := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRC:tests/unit/%.c=$(TESTBIN)/%)
 TEST_TOOLS := $(TESTBIN)/stallflood $(if $(wildcard tests/bench/readloop.c),$(TESTBIN)/readloop)
 
-.PHONY: all help setup doctor test test-unit go-check clean labs lab-1 lab-2 lab-3 lab-4 lab-5 lab-6 docs bench
+.PHONY: all help setup doctor test test-unit go-check clean labs lab-1 lab-2 lab-3 lab-4 lab-5 lab-6 lab-7 docs bench
 .DEFAULT_GOAL := all
 
 ALL_BINS := $(CLIENT_BINS) $(BIN)/labserver $(if $(TRACEDIFF_SRC),$(BIN)/tracediff) \
@@ -91,8 +91,10 @@ lab-5: all ## lab 5: Go 1.19 under the microscope
 	@scripts/lab.sh 5
 lab-6: all ## lab 6: who calls close()? eBPF stacks for C and Go
 	@scripts/lab.sh 6
+lab-7: all ## lab 7: cancel during the body, C and Go cancel chains
+	@scripts/lab.sh 7
 labs: all ## run every lab in order
-	@for n in 1 2 3 4 5 6; do scripts/lab.sh $$n || exit 1; echo; done
+	@for n in 1 2 3 4 5 6 7; do scripts/lab.sh $$n || exit 1; echo; done
 
 bench: all $(TESTBIN)/readloop ## measure performance targets, reported as ratios
 	@scripts/bench.sh

@@ -117,6 +117,62 @@ fit() {
   }'
 }
 
+# closesnoop_run NAME [OPTIONS] -- COMMAND...: closesnoop traces exactly
+# COMMAND; its output goes to $OUT/NAME, its stderr (and the client's) to
+# $OUT/NAME.log. Sets RESULT to the client's result line.
+closesnoop_run() {
+  local name=$1 pid
+  shift
+  "$BIN/closesnoop" "$@" >"$OUT/$name" 2>"$OUT/$name.log" </dev/null &
+  pid=$!
+  lab_pids+=("$pid")
+  wait "$pid"
+  RESULT=$(grep '^result:' "$OUT/$name.log" | tail -n 1)
+}
+
+# socket_stack FILE: the block of closesnoop's readable output for the
+# close of a socket (a header line, then indented frames).
+socket_stack() {
+  awk '/^[^ ]/ { keep = ($6 == "socket") } keep' "$1"
+}
+
+# cancelchain_run NAME COMMAND...: cancelchain times the cancel chain of
+# exactly COMMAND; the timeline goes to $OUT/NAME, its stderr (and the
+# client's) to $OUT/NAME.log. Sets RESULT to the client's result line.
+cancelchain_run() {
+  local name=$1 pid
+  shift
+  "$BIN/cancelchain" -- "$@" >"$OUT/$name" 2>"$OUT/$name.log" </dev/null &
+  pid=$!
+  lab_pids+=("$pid")
+  wait "$pid"
+  RESULT=$(grep '^result:' "$OUT/$name.log" | tail -n 1)
+}
+
+# chain_lines FILE: a cancelchain timeline from its first cancel on (the
+# closes before it are start-up), without thread ids, for reading two side
+# by side.
+chain_lines() {
+  sed -n '/cancel/,$p' "$1" | sed -E 's/ +tid [0-9]+ +/  /'
+}
+
+# two_columns LEFT RIGHT: the two files side by side, 47 columns for the
+# left one, runs of spaces squeezed (for stacks and timelines).
+two_columns() {
+  awk -v width=47 '
+    NR == FNR { left[FNR] = $0; n = FNR; next }
+    { right[FNR] = $0; m = FNR }
+    END {
+      for (i = 1; i <= (n > m ? n : m); i++) {
+        l = (i in left) ? left[i] : ""
+        gsub(/ +/, " ", l)
+        r = (i in right) ? right[i] : ""
+        gsub(/ +/, " ", r)
+        printf "%-" width "s %s\n", substr(l, 1, width), r
+      }
+    }' "$1" "$2"
+}
+
 # say TEXT...: one line of the guided summary.
 say() { printf '%s\n' "$*" | fit; }
 

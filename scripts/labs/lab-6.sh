@@ -3,25 +3,6 @@
 # witnesses, and the frame that frame-pointer unwinding skips.
 lab_begin 6 "who calls close()?"
 
-# closesnoop_run NAME [OPTIONS] -- COMMAND...: closesnoop traces exactly
-# COMMAND; its output goes to $OUT/NAME, its stderr (and the client's) to
-# $OUT/NAME.log. Sets RESULT to the client's result line.
-closesnoop_run() {
-  local name=$1 pid
-  shift
-  "$BIN/closesnoop" "$@" >"$OUT/$name" 2>"$OUT/$name.log" </dev/null &
-  pid=$!
-  lab_pids+=("$pid")
-  wait "$pid"
-  RESULT=$(grep '^result:' "$OUT/$name.log" | tail -n 1)
-}
-
-# socket_stack FILE: the block of closesnoop's readable output for the
-# close of a socket (a header line, then indented frames).
-socket_stack() {
-  awk '/^[^ ]/ { keep = ($6 == "socket") } keep' "$1"
-}
-
 for client in c-deadline go-client; do
   closesnoop_run "$client.closes" -- "$BIN/$client" -q -t 200 "$URL/stall"
   printf -v "result_${client//-/_}" '%s' "$RESULT"
@@ -33,20 +14,9 @@ for client in c-deadline go-client; do
   lab_pids+=("$!")
   wait "$!"
 done
-# The two stacks in two columns (each up to the frame that started it all).
-awk -v width=47 '
-  NR == FNR { left[FNR] = $0; n = FNR; next }
-  { right[FNR] = $0; m = FNR }
-  END {
-    for (i = 1; i <= (n > m ? n : m); i++) {
-      l = (i in left) ? left[i] : ""
-      gsub(/ +/, " ", l)
-      r = (i in right) ? right[i] : ""
-      gsub(/ +/, " ", r)
-      printf "%-" width "s %s\n", substr(l, 1, width), r
-    }
-  }' "$OUT/c-deadline.socket-close.txt" \
-  <(sed '/readLoop/q' "$OUT/go-client.socket-close.txt") >"$OUT/socket-closes.txt"
+# The two stacks in two columns (Go's up to the frame that started it all).
+two_columns "$OUT/c-deadline.socket-close.txt" <(sed '/readLoop/q' "$OUT/go-client.socket-close.txt") \
+  >"$OUT/socket-closes.txt"
 
 # Witness 3: the blog's bpftrace one-liner, as a script, on go-client.
 bpftrace "$ROOT/bpf/close-stacks.bt" go-client >"$OUT/go-client.bpftrace" 2>&1 </dev/null &

@@ -95,6 +95,28 @@ check "lab-6: strace -k witnesses fetch in C and FD.destroy in Go too" "" \
 check "lab-6: no eBPF program and no tracer left behind" "$(bpftool prog show 2>/dev/null | grep -E 'handle_close|handle_exec')" \
   bash -c "! bpftool prog show | grep -qE 'handle_close|handle_exec' && ! pgrep -x bpftrace >/dev/null && ! pgrep -x closesnoop >/dev/null"
 
+# Lab 7: cancel during the body, both chains, who closes Go's socket.
+start=$(date +%s%N)
+timeout --foreground -k 2 60 scripts/lab.sh 7 >"$T/lab-7.txt" 2>&1 </dev/null
+rc=$? ms=$((($(date +%s%N) - start) / 1000000))
+check "lab-7 succeeds in under 10 s and its summary fits a projector (${ms} ms)" \
+  "exit $rc, $(wc -l <"$T/lab-7.txt") lines, $(widest "$T/lab-7.txt") columns" \
+  bash -c "[ $rc -eq 0 ] && [ $ms -lt 10000 ] && [ \$(wc -l <'$T/lab-7.txt') -le 30 ] && [ $(widest "$T/lab-7.txt") -le 100 ]"
+check "lab-7: both clients end with context canceled, mid-body" "$(grep result: "$T/lab-7.txt")" \
+  bash -c "[ \$(grep -cE 'result: error=\"context canceled\" bytes=[1-9][0-9]* ' '$T/lab-7.txt') -eq 2 ]"
+expect_story "lab-7: c-cancel's chain: context_cancel, on_context_done, close_connection, DEL, close" \
+  "$OUT/lab-7/c-cancel.chain" 'context_cancel' 'on_context_done' 'close_connection' \
+  'epoll_ctl\(EPOLL_CTL_DEL, fd [0-9]+\)' 'close\(fd [0-9]+\)'
+expect_story "lab-7: go-client's chain: cancel, cancelRequest x2, closeLocked, destroy, DEL, close" \
+  "$OUT/lab-7/go-client.chain" 'context\.\(\*cancelCtx\)\.cancel' 'net/http\.\(\*Transport\)\.cancelRequest' \
+  'net/http\.\(\*persistConn\)\.cancelRequest' 'closeLocked' 'internal/poll\.\(\*FD\)\.destroy fd 6' \
+  'epoll_ctl\(EPOLL_CTL_DEL, fd 6\)' 'close\(fd 6\)'
+check "lab-7: 10 runs of go-client, each close classified" "$(grep -A3 'in 10 runs' "$T/lab-7.txt")" \
+  bash -c "grep -A3 'in 10 runs' '$T/lab-7.txt' | grep -oE '^ +[0-9]+ |;  [0-9]+ ' | tr -dc '0-9\n' |
+           awk '{ s += \$1 } END { exit !(s == 10) }'"
+check "lab-7: no eBPF program left behind" "$(bpftool prog show 2>/dev/null | grep -E 'cc_|handle_')" \
+  bash -c "! bpftool prog show | grep -qE ' cc_(uprobe|close|epoll_ctl) | handle_(close|exec) '"
+
 # A second run gives byte-identical stories.
 mkdir -p "$T/first"
 for n in 1 2 3 4 5; do cp -r "$OUT/lab-$n" "$T/first/"; done
