@@ -42,6 +42,7 @@
 
 #include "closesnoop.h"
 #include "closesnoop.skel.h"
+#include "lib/launch.h"
 #include "lib/json.h"
 #include "lib/symbolize.h"
 
@@ -201,19 +202,6 @@ static void parse_args(int argc, char **argv)
 
 /* ---- prerequisites ---- */
 
-static bool can_load_bpf(void)
-{
-	struct __user_cap_header_struct header = { .version = _LINUX_CAPABILITY_VERSION_3, .pid = 0 };
-	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
-
-	memset(data, 0, sizeof(data));
-	if (syscall(SYS_capget, &header, data) != 0)
-		return geteuid() == 0;
-#define HAS_CAP(c) (data[(c) >> 5].effective & (1u << ((c) & 31)))
-	return HAS_CAP(CAP_SYS_ADMIN) || (HAS_CAP(CAP_BPF) && HAS_CAP(CAP_PERFMON));
-#undef HAS_CAP
-}
-
 /* 0, or prints why the tracepoint cannot be there and returns -1. */
 static int check_tracepoint(void)
 {
@@ -242,130 +230,7 @@ static int check_tracepoint(void)
 	return -1;
 }
 
-static int check_executable(const char *path)
-{
-	struct stat st;
-
-	if (stat(path, &st) != 0)
-		return errno;
-	if (S_ISDIR(st.st_mode))
-		return EACCES;
-	return access(path, X_OK) == 0 ? 0 : errno;
-}
-
-/* Finds COMMAND as execvp would: as given if it has a slash, else in
- * $PATH. 0 and *PATH_OUT, or an errno. */
-static int find_command(const char *cmd, char **path_out)
-{
-	const char *dirs = getenv("PATH");
-	int err = ENOENT;
-
-	if (strchr(cmd, '/')) {
-		err = check_executable(cmd);
-		if (err == 0 && !(*path_out = strdup(cmd)))
-			err = ENOMEM;
-		return err;
-	}
-	if (!dirs || !*dirs)
-		dirs = "/usr/local/bin:/usr/bin:/bin";
-	for (;;) {
-		size_t len = strcspn(dirs, ":");
-		char *candidate;
-		int r;
-
-		if (asprintf(&candidate, "%.*s/%s", (int)(len ? len : 1), len ? dirs : ".", cmd) < 0)
-			return ENOMEM;
-		r = check_executable(candidate);
-		if (r == 0) {
-			*path_out = candidate;
-			return 0;
-		}
-		free(candidate);
-		if (r == EACCES)
-			err = EACCES;
-		if (!dirs[len])
-			break;
-		dirs += len + 1;
-	}
-	return err;
-}
-
 /* ---- the command after -- ---- */
-
-/* Forks a child that execs PATH with ARGV once a byte arrives on *GO_FD,
- * and reports exec's errno on *ERR_FD. Nothing else is open yet, and both
- * pipes close on exec, so the command starts with our stdin, stdout and
- * stderr only. */
-static pid_t spawn_paused(const char *path, char **argv, int *go_fd, int *err_fd)
-{
-	int go[2], report[2];
-	pid_t pid;
-
-	if (pipe2(go, O_CLOEXEC) != 0)
-		return -1;
-	if (pipe2(report, O_CLOEXEC) != 0) {
-		close(go[0]);
-		close(go[1]);
-		return -1;
-	}
-	fflush(NULL);
-	pid = fork();
-	if (pid == 0) {
-		char byte;
-		ssize_t n;
-		int err;
-
-		close(go[1]);
-		close(report[0]);
-		do
-			n = read(go[0], &byte, 1);
-		while (n < 0 && errno == EINTR);
-		if (n != 1)
-			_exit(127); /* closesnoop gave up before attaching */
-		execv(path, argv);
-		err = errno;
-		if (write(report[1], &err, sizeof(err)) < 0)
-			_exit(127);
-		_exit(err == ENOENT ? 127 : 126);
-	}
-	close(go[0]);
-	close(report[1]);
-	if (pid < 0) {
-		close(go[1]);
-		close(report[0]);
-		return -1;
-	}
-	*go_fd = go[1];
-	*err_fd = report[0];
-	return pid;
-}
-
-/* Lets the child exec. 0, or the errno exec failed with. */
-static int release_child(int go_fd, int err_fd)
-{
-	int err = 0;
-	ssize_t n;
-
-	n = write(go_fd, "g", 1);
-	close(go_fd);
-	if (n != 1)
-		return errno;
-	do
-		n = read(err_fd, &err, sizeof(err));
-	while (n < 0 && errno == EINTR);
-	close(err_fd);
-	return n == (ssize_t)sizeof(err) ? err : 0; /* EOF: exec closed the pipe */
-}
-
-static int wait_status(pid_t pid)
-{
-	int status;
-
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return EXIT_FAILED;
-	return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
-}
 
 /* ---- signals ---- */
 
@@ -753,7 +618,7 @@ int main(int argc, char **argv)
 
 	parse_args(argc, argv);
 	if (env.command) {
-		err = find_command(env.command[0], &env.command_path);
+		err = launch_find_command(env.command[0], &env.command_path);
 		if (err) {
 			fprintf(stderr, "closesnoop: cannot run '%s': %s\n", env.command[0], strerror(err));
 			return err == ENOENT ? 127 : 126;
@@ -764,7 +629,7 @@ int main(int argc, char **argv)
 		exit_code = EXIT_USAGE;
 		goto out;
 	}
-	if (!can_load_bpf()) {
+	if (!launch_can_load_bpf()) {
 		fprintf(stderr, "%s\n", MSG_PRIVILEGES);
 		exit_code = EXIT_USAGE;
 		goto out;
@@ -778,7 +643,7 @@ int main(int argc, char **argv)
 
 	/* 1. The command, paused, before any fd of ours exists. */
 	if (env.command) {
-		child = spawn_paused(env.command_path, env.command, &go_fd, &err_fd);
+		child = launch_paused(env.command_path, env.command, &go_fd, &err_fd);
 		if (child < 0) {
 			fprintf(stderr, "closesnoop: cannot start '%s': %s\n", env.command[0], strerror(errno));
 			child = 0;
@@ -841,11 +706,11 @@ int main(int argc, char **argv)
 	fflush(stdout);
 	print_tracing_line(child);
 	if (child) {
-		err = release_child(go_fd, err_fd);
+		err = launch_release(go_fd, err_fd);
 		go_fd = err_fd = -1;
 		if (err) {
 			fprintf(stderr, "closesnoop: cannot run '%s': %s\n", env.command[0], strerror(err));
-			wait_status(child);
+			launch_wait(child);
 			child = 0;
 			exit_code = err == ENOENT ? 127 : 126;
 			goto out;
@@ -911,7 +776,7 @@ out:
 		/* Tracing failed while the command runs (or before it was let
 		 * go): do not leave it behind. */
 		kill(child, SIGTERM);
-		wait_status(child);
+		launch_wait(child);
 	}
 	if (run) {
 		free_folded(run);

@@ -1,0 +1,144 @@
+/* launch.c: starting the traced command paused, and the privilege check. */
+#include "launch.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+bool launch_can_load_bpf(void)
+{
+	struct __user_cap_header_struct header = { .version = _LINUX_CAPABILITY_VERSION_3, .pid = 0 };
+	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
+
+	memset(data, 0, sizeof(data));
+	if (syscall(SYS_capget, &header, data) != 0)
+		return geteuid() == 0;
+#define HAS_CAP(c) (data[(c) >> 5].effective & (1u << ((c) & 31)))
+	return HAS_CAP(CAP_SYS_ADMIN) || (HAS_CAP(CAP_BPF) && HAS_CAP(CAP_PERFMON));
+#undef HAS_CAP
+}
+
+int launch_check_executable(const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) != 0)
+		return errno;
+	if (S_ISDIR(st.st_mode))
+		return EACCES;
+	return access(path, X_OK) == 0 ? 0 : errno;
+}
+
+int launch_find_command(const char *cmd, char **path_out)
+{
+	const char *dirs = getenv("PATH");
+	int err = ENOENT;
+
+	if (strchr(cmd, '/')) {
+		err = launch_check_executable(cmd);
+		if (err == 0 && !(*path_out = strdup(cmd)))
+			err = ENOMEM;
+		return err;
+	}
+	if (!dirs || !*dirs)
+		dirs = "/usr/local/bin:/usr/bin:/bin";
+	for (;;) {
+		size_t len = strcspn(dirs, ":");
+		char *candidate;
+		int r;
+
+		if (asprintf(&candidate, "%.*s/%s", (int)(len ? len : 1), len ? dirs : ".", cmd) < 0)
+			return ENOMEM;
+		r = launch_check_executable(candidate);
+		if (r == 0) {
+			*path_out = candidate;
+			return 0;
+		}
+		free(candidate);
+		if (r == EACCES)
+			err = EACCES;
+		if (!dirs[len])
+			break;
+		dirs += len + 1;
+	}
+	return err;
+}
+
+pid_t launch_paused(const char *path, char **argv, int *go_fd, int *err_fd)
+{
+	int go[2], report[2];
+	pid_t pid;
+
+	if (pipe2(go, O_CLOEXEC) != 0)
+		return -1;
+	if (pipe2(report, O_CLOEXEC) != 0) {
+		close(go[0]);
+		close(go[1]);
+		return -1;
+	}
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		char byte;
+		ssize_t n;
+		int err;
+
+		close(go[1]);
+		close(report[0]);
+		do
+			n = read(go[0], &byte, 1);
+		while (n < 0 && errno == EINTR);
+		if (n != 1)
+			_exit(127); /* the tool gave up before attaching */
+		execv(path, argv);
+		err = errno;
+		if (write(report[1], &err, sizeof(err)) < 0)
+			_exit(127);
+		_exit(err == ENOENT ? 127 : 126);
+	}
+	close(go[0]);
+	close(report[1]);
+	if (pid < 0) {
+		close(go[1]);
+		close(report[0]);
+		return -1;
+	}
+	*go_fd = go[1];
+	*err_fd = report[0];
+	return pid;
+}
+
+int launch_release(int go_fd, int err_fd)
+{
+	int err = 0;
+	ssize_t n;
+
+	n = write(go_fd, "g", 1);
+	close(go_fd);
+	if (n != 1) {
+		close(err_fd);
+		return EPIPE;
+	}
+	do
+		n = read(err_fd, &err, sizeof(err));
+	while (n < 0 && errno == EINTR);
+	close(err_fd);
+	return n == (ssize_t)sizeof(err) ? err : 0; /* EOF: exec closed the pipe */
+}
+
+int launch_wait(pid_t pid)
+{
+	int status;
+
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
+}

@@ -1,0 +1,35 @@
+/* launch.h: what a tracing tool needs to run `TOOL -- COMMAND ARGS`: find
+ * the command, start it paused so nothing it does happens before the probes
+ * are attached, let it go, and collect its status. Also the privilege check
+ * every tool makes before it loads eBPF programs. */
+#ifndef CTXLAB_LAUNCH_H
+#define CTXLAB_LAUNCH_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+/* Root, CAP_SYS_ADMIN, or CAP_BPF with CAP_PERFMON. */
+bool launch_can_load_bpf(void);
+
+/* 0 when path is an executable file, else the errno that says why not. */
+int launch_check_executable(const char *path);
+
+/* Finds cmd as execvp would (a name with a '/' as it is, else along $PATH):
+ * 0 and a malloc'd *path_out, or the errno (ENOENT, EACCES, ENOMEM). */
+int launch_find_command(const char *cmd, char **path_out);
+
+/* Forks a child that execs path with argv once launch_release() lets it go.
+ * Both pipes close on exec, so the command starts with the tool's stdin,
+ * stdout and stderr only (call it before opening anything else). The
+ * child's pid, or -1 with errno set; *go_fd and *err_fd are for
+ * launch_release(). */
+pid_t launch_paused(const char *path, char **argv, int *go_fd, int *err_fd);
+
+/* Lets the paused child exec and closes both fds: 0, or the errno its exec
+ * failed with. */
+int launch_release(int go_fd, int err_fd);
+
+/* Waits for pid: its exit status, 128+N when signal N killed it, or -1. */
+int launch_wait(pid_t pid);
+
+#endif
