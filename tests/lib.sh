@@ -116,3 +116,39 @@ find_closed_port() {
   PORT=$port_was
   LABSERVER_PID=$pid_was
 }
+
+# expect_clean NAME PROGRAM ARGS...: build/bin/PROGRAM under valgrind leaves
+# no memory allocated and no fd open but inherited ones, and says something
+# sensible on stderr (a result line, a usage line) or nothing.
+expect_clean() {
+  local name=$1 log=$T/valgrind.log rc opened inherited
+  shift
+  timeout --foreground -k 2 60 valgrind --log-file="$log" --track-fds=yes --leak-check=full --show-leak-kinds=all \
+    --errors-for-leak-kinds=all --error-exitcode=99 "$BIN/$@" >/dev/null 2>"$T/err" </dev/null
+  rc=$?
+  # "FILE DESCRIPTORS: 6 open (3 std) at exit.": stdio is not listed, the rest are
+  opened=$(sed -n 's/.*FILE DESCRIPTORS: \([0-9]*\) open (\([0-9]*\) std).*/\1 - \2/p' "$log")
+  opened=$((${opened:-999}))
+  inherited=$(grep -c '<inherited from parent>' "$log")
+  if [ "$rc" -ne 99 ] && [ "$rc" -lt 124 ] && grep -q 'in use at exit: 0 bytes in 0 blocks' "$log" &&
+     [ "$opened" -eq "$inherited" ] && { grep -q '^result: \|^c-\|^tracediff: ' "$T/err" || [ ! -s "$T/err" ]; }; then
+    ok "$name"
+  else
+    not_ok "$name" "exit $rc, $((opened - inherited)) fds left open; $(grep -m 3 'in use at exit\|Open [^ ]* socket\|ERROR SUMMARY' "$log" | tr '\n' ' ')"
+  fi
+}
+
+# bpf_prog_ids NAME...: the ids of the loaded eBPF programs with these names.
+bpf_prog_ids() {
+  bpftool prog show 2>/dev/null | awk -v names=" $* " '$3 == "name" && index(names, " " $4 " ") { sub(":", "", $1); print $1 }'
+}
+
+# bpf_new_progs BASELINE NAME...: those ids that are not in BASELINE (the
+# ids of the same names taken when the group began, space-separated).
+bpf_new_progs() {
+  local baseline=" $1 " id
+  shift
+  for id in $(bpf_prog_ids "$@"); do
+    [[ $baseline == *" $id "* ]] || echo "$id"
+  done
+}

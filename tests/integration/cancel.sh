@@ -48,23 +48,7 @@ expect_result "c-cancel /close" 1 '^result: error="unexpected EOF" bytes=0 '
 run_client c-cancel "$URL/garbage"
 expect_result "c-cancel /garbage" 1 '^result: error="malformed HTTP response" bytes=0 '
 
-# valgrind: nothing allocated, no fd open but inherited ones (as leaks.sh).
-expect_clean() {
-  local name=$1 log=$T/valgrind.log rc opened inherited
-  shift
-  timeout --foreground -k 2 60 valgrind --log-file="$log" --track-fds=yes --leak-check=full --show-leak-kinds=all \
-    --errors-for-leak-kinds=all --error-exitcode=99 "$BIN/$@" >/dev/null 2>"$T/err" </dev/null
-  rc=$?
-  opened=$(sed -n 's/.*FILE DESCRIPTORS: \([0-9]*\) open (\([0-9]*\) std).*/\1 - \2/p' "$log")
-  opened=$((${opened:-999}))
-  inherited=$(grep -c '<inherited from parent>' "$log")
-  if [ "$rc" -ne 99 ] && [ "$rc" -lt 124 ] && grep -q 'in use at exit: 0 bytes in 0 blocks' "$log" &&
-     [ "$opened" -eq "$inherited" ] && grep -q '^result: ' "$T/err"; then
-    ok "$name"
-  else
-    not_ok "$name" "exit $rc, $((opened - inherited)) fds left open; $(grep -m 3 'in use at exit\|Open [^ ]* \|ERROR SUMMARY' "$log" | tr '\n' ' ')"
-  fi
-}
+# valgrind: nothing allocated, no fd open but inherited ones.
 expect_clean "c-cancel -c 1 /hello leaks nothing" c-cancel -c 1 -q "$URL/hello"
 expect_clean "c-cancel -t 300 /stall leaks nothing" c-cancel -t 300 -q "$URL/stall"
 expect_clean "c-cancel -c 10000 /ok leaks nothing" c-cancel -c 10000 "$URL/ok"

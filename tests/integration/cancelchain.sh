@@ -9,19 +9,10 @@ CC=${CANCELCHAIN:-$BIN/cancelchain} # CANCELCHAIN: try the checks on another bui
 LIMIT=(timeout --foreground -k 2)
 RUNS=5
 
-# Our programs as bpftool lists them: "ID: uprobe  name cc_uprobe ...".
-prog_ids() {
-  bpftool prog show 2>/dev/null |
-    awk '$3 == "name" && ($4 == "cc_uprobe" || $4 == "cc_close" || $4 == "cc_epoll_ctl") { print $1 }' |
-    tr -d ':'
-}
-BASELINE=" $(prog_ids | tr '\n' ' ') "
-new_progs() {
-  local id
-  for id in $(prog_ids); do
-    [[ $BASELINE == *" $id "* ]] || echo "$id"
-  done
-}
+# Our programs, and those loaded since the group began.
+prog_ids() { bpf_prog_ids cc_uprobe cc_close cc_epoll_ctl; }
+BASELINE=$(prog_ids | tr '\n' ' ')
+new_progs() { bpf_new_progs "$BASELINE" cc_uprobe cc_close cc_epoll_ctl; }
 
 # chain OUT STEP...: cancelchain's output OUT has lines whose "what" starts
 # with each STEP, in this order; the step "destroy:PREFIX" takes the fd from

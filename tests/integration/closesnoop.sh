@@ -7,20 +7,10 @@ source "$(dirname "$0")/../lib.sh"
 CS=${CLOSESNOOP:-$BIN/closesnoop} # CLOSESNOOP: try the checks on another build
 LIMIT=(timeout --foreground -k 2)
 
-# Our programs as bpftool lists them: "ID: tracepoint  name handle_close ...".
-prog_ids() {
-  bpftool prog show 2>/dev/null |
-    awk '$2 == "tracepoint:" || $2 == "tracepoint" { if ($4 == "handle_close" || $4 == "handle_exec") print $1 }' |
-    tr -d ':'
-}
-BASELINE=" $(prog_ids | tr '\n' ' ') "
-# new_progs: ids of our programs that were not loaded when the group began.
-new_progs() {
-  local id
-  for id in $(prog_ids); do
-    [[ $BASELINE == *" $id "* ]] || echo "$id"
-  done
-}
+# Our programs, and those loaded since the group began.
+prog_ids() { bpf_prog_ids handle_close handle_exec; }
+BASELINE=$(prog_ids | tr '\n' ' ')
+new_progs() { bpf_new_progs "$BASELINE" handle_close handle_exec; }
 expect_nothing_attached() {
   local left
   left=$(new_progs | tr '\n' ' ')

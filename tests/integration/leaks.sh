@@ -7,24 +7,6 @@ start_labserver || exit 1
 find_closed_port || exit 1
 URL=http://127.0.0.1:$PORT
 
-# expect_clean NAME CLIENT ARGS...
-expect_clean() {
-  local name=$1 log=$T/valgrind.log rc opened inherited
-  shift
-  timeout --foreground -k 2 60 valgrind --log-file="$log" --track-fds=yes --leak-check=full --show-leak-kinds=all \
-    --errors-for-leak-kinds=all --error-exitcode=99 "$BIN/$@" >/dev/null 2>"$T/err" </dev/null
-  rc=$?
-  # "FILE DESCRIPTORS: 6 open (3 std) at exit.": stdio is not listed, the rest are
-  opened=$(sed -n 's/.*FILE DESCRIPTORS: \([0-9]*\) open (\([0-9]*\) std).*/\1 - \2/p' "$log")
-  opened=$((${opened:-999}))
-  inherited=$(grep -c '<inherited from parent>' "$log")
-  if [ "$rc" -ne 99 ] && [ "$rc" -lt 124 ] && grep -q 'in use at exit: 0 bytes in 0 blocks' "$log" &&
-     [ "$opened" -eq "$inherited" ] && { grep -q '^result: \|^c-\|^tracediff: ' "$T/err" || [ ! -s "$T/err" ]; }; then
-    ok "$name"
-  else
-    not_ok "$name" "exit $rc, $((opened - inherited)) fds left open; $(grep -m 3 'in use at exit\|Open [^ ]* socket\|ERROR SUMMARY' "$log" | tr '\n' ' ')"
-  fi
-}
 
 for client in c-blocking c-nonblock c-epoll c-deadline; do
   expect_clean "$client ok path leaks nothing" "$client" "$URL/ok"
