@@ -141,11 +141,22 @@ func TestDeadlineInBody(t *testing.T) {
 	}
 }
 
+// endless streams "hello world" until the client goes away, so a cancel
+// always lands mid-body however late its timer fires on a busy machine.
+func endless(w http.ResponseWriter, r *http.Request) {
+	chunk := []byte(strings.Repeat("hello world", 1000))
+	for r.Context().Err() == nil {
+		if _, err := w.Write(chunk); err != nil {
+			return
+		}
+	}
+}
+
 func TestCancelDuringBody(t *testing.T) {
-	out := runResult(t, "-c", "1", "-r", "128", "-q", serve(t, hello)+"/hello")
+	out := runResult(t, "-c", "1", "-r", "128", "-q", serve(t, endless)+"/hello")
 	wantError(t, out, "context canceled")
-	if out.bytes <= 0 || out.bytes >= 11*helloN {
-		t.Fatalf("want 0 < bytes < 11000000, got %q", out.stderr)
+	if out.bytes <= 0 {
+		t.Fatalf("want the bytes read before the cancel, got %q", out.stderr)
 	}
 	if out.stdout != "" {
 		t.Fatalf("-q printed %d bytes", len(out.stdout))

@@ -33,8 +33,10 @@ say "  TCP_NODELAY, SO_KEEPALIVE       $(has TCP_NODELAY && echo 'new: set on ev
 say "  the poller's wake-up            $(grep -m 1 -oE 'pipe2\(\[[0-9]+, [0-9]+\]' "$raw"), ...): a pipe, its read end in the epoll set"
 say "  first read before the request   $(grep -q 'races the send' "$OUT/go-stall.story" && echo 'yes: readLoop reads (EAGAIN) while the request is written' || echo 'no')"
 say "  the deadline                    no syscall: epoll_pwait timeouts of ${timeouts}ms, then = 0"
-say "  who closes the socket           thread $close_tid, not the main thread ($main_tid):"
-say "                                  the goroutine that was blocked reading (readLoop)"
+# A thread, not a goroutine: goroutines move between threads. Lab 6's
+# stacks say which goroutine it was.
+say "  who closes the socket           thread $close_tid (the main thread is $main_tid); lab 6's stacks"
+say "                                  name the goroutine: usually readLoop's, blocked in its read"
 say ""
 say "Look at: go-stall-all-vs-story.txt (what the story hides), go-stall.raw-and-story.txt."
 say "Question: why does the goroutine that was reading, not the timer, close the fd?"

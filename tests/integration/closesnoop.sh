@@ -79,15 +79,20 @@ check "closesnoop -- c-deadline reports lost events (0) at the end" "stderr: $(t
   grep -qx 'lost 0 events' "$T/c.err"
 
 # 2. The Go client: readLoop's read drops the last reference, destroy closes.
-"${LIMIT[@]}" 20 "$CS" -- "$BIN/go-client" -q -t 200 "$URL" >"$T/go.out" 2>"$T/go.err" </dev/null
-rc=$?
-sock=$(block "$T/go.out" socket)
-fr=$(frames "$sock")
+# Now and then (about 1 run in 30) the main goroutine's cancelRequest drops
+# it instead; destroy always closes. Up to 3 runs to see readLoop.
+for try in 1 2 3; do
+  "${LIMIT[@]}" 20 "$CS" -- "$BIN/go-client" -q -t 200 "$URL" >"$T/go.out" 2>"$T/go.err" </dev/null
+  rc=$?
+  sock=$(block "$T/go.out" socket)
+  fr=$(frames "$sock")
+  grep -q '^net/http\.(\*persistConn)\.readLoop+0x' <<<"$fr" && break
+done
 check "closesnoop -- go-client exits with the client's status (1)" "exit $rc: $(tail -n 3 "$T/go.err")" \
   [ "$rc" -eq 1 ]
 check "go-client: the socket's close comes from internal/poll.(*FD).destroy" \
   "frames: $(tr '\n' '|' <<<"$fr" | head -c 600)" grep -q '^internal/poll\.(\*FD)\.destroy+0x' <<<"$fr"
-check "go-client: ... called from net/http.(*persistConn).readLoop" "frames: $(tr '\n' '|' <<<"$fr" | head -c 600)" \
+check "go-client: ... called from net/http.(*persistConn).readLoop (run $try of up to 3)" "frames: $(tr '\n' '|' <<<"$fr" | head -c 600)" \
   grep -q '^net/http\.(\*persistConn)\.readLoop+0x' <<<"$fr"
 check "go-client: Syscall6's caller, skipped by frame pointers, recovered by CFI" \
   "frames: $(head -n 3 <<<"$fr" | tr '\n' '|')" \
@@ -176,8 +181,8 @@ bad=$(grep -cvE '^[^ ;]+(;[^;]+)* [0-9]+$' "$T/folded")
 check "--folded: every line is comm;outermost;...;innermost COUNT" \
   "$bad bad lines of $(wc -l <"$T/folded"): $(grep -vE '^[^ ;]+(;[^;]+)* [0-9]+$' "$T/folded" | head -n 2)" \
   bash -c "[ $bad -eq 0 ] && [ -s '$T/folded' ]"
-check "--folded: go-client's close from readLoop, outermost first, no offsets" "$(head -c 400 "$T/folded")" \
-  grep -qE '^go-client;.*net/http\.\(\*persistConn\)\.readLoop;.*;internal/poll\.\(\*FD\)\.destroy;[^+]*Syscall6 [0-9]+$' \
+check "--folded: go-client's close through FD.destroy, outermost first, no offsets" "$(head -c 400 "$T/folded")" \
+  grep -qE '^go-client;runtime\.goexit[^;]*;.*;internal/poll\.\(\*FD\)\.destroy;[^+]*Syscall6 [0-9]+$' \
   "$T/folded"
 
 "${LIMIT[@]}" 20 "$CS" --json -- "$BIN/c-deadline" -q -t 200 "$URL" >"$T/json" 2>"$T/json.err" </dev/null
