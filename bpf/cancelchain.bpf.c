@@ -17,23 +17,11 @@
 #include <bpf/bpf_tracing.h>
 
 #include "cancelchain.h"
+#include "lib/events.bpf.h"
 
 #define EPOLL_CTL_DEL 2
 
 const volatile __u32 targ_tgid = 0;
-
-struct {
-	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 1 << 20);
-} events SEC(".maps");
-
-/* Records that found the ring buffer full: reported as `lost N events`. */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, __u64);
-} lost SEC(".maps");
 
 static __always_inline struct cc_event *new_event(__u32 kind)
 {
@@ -42,15 +30,9 @@ static __always_inline struct cc_event *new_event(__u32 kind)
 
 	if ((__u32)(pid_tgid >> 32) != targ_tgid)
 		return NULL;
-	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
-	if (!e) {
-		__u32 zero = 0;
-		__u64 *n = bpf_map_lookup_elem(&lost, &zero);
-
-		if (n)
-			*n += 1; /* per-CPU: no other writer */
+	e = reserve_event(sizeof(*e));
+	if (!e)
 		return NULL;
-	}
 	e->ts_ns = bpf_ktime_get_ns();
 	e->kind = kind;
 	e->tid = (__u32)pid_tgid;

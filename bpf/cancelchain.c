@@ -41,6 +41,7 @@
 #include "cancelchain.h"
 #include "cancelchain.skel.h"
 #include "lib/launch.h"
+#include "lib/tool.h"
 
 #define EXIT_FAILED 1 /* something went wrong while tracing */
 #define EXIT_USAGE 2  /* bad arguments, a binary without the chain, or not allowed to load eBPF */
@@ -80,8 +81,6 @@ static struct env {
 	char *command_path;
 } env;
 
-static volatile sig_atomic_t stop_signo;    /* SIGINT or SIGTERM arrived */
-static volatile sig_atomic_t forward_signo; /* ... sent by a process: pass it on */
 
 static const char usage_text[] =
 	"usage: cancelchain [-v] -p PID\n"
@@ -157,8 +156,6 @@ static void parse_args(int argc, char **argv)
 		usage_error("which process? -p PID or -- COMMAND");
 	}
 }
-
-/* ---- prerequisites ---- */
 
 /* ---- symbols ---- */
 
@@ -264,41 +261,6 @@ static int choose_steps(const size_t offs[NSTEPS], const char *shown, int *first
 	return 0;
 }
 
-/* ---- the command after -- ---- */
-
-/* ---- signals ---- */
-
-static void on_stop(int signo, siginfo_t *info, void *uctx)
-{
-	(void)uctx;
-	stop_signo = signo;
-	/* From the terminal (Ctrl-C) the command got it too; from kill(1) it
-	 * did not: pass those on. */
-	if (info && info->si_code <= 0)
-		forward_signo = signo;
-}
-
-static void on_child(int signo)
-{
-	(void)signo; /* only here to interrupt the poll */
-}
-
-static void install_signals(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_sigaction = on_stop;
-	sa.sa_flags = SA_SIGINFO; /* no SA_RESTART: the poll returns at once */
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sa.sa_flags = SA_NOCLDSTOP;
-	sa.sa_handler = on_child;
-	sigaction(SIGCHLD, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN); /* a closed stdout: a write error, checked in the loop */
-}
-
 /* ---- events ---- */
 
 struct run {
@@ -348,30 +310,6 @@ static int handle_event(void *ctx, void *data, size_t size)
 	printf("%8.1f  tid %u  %s\n", (double)(e->ts_ns - run->t0_ns) / 1000.0, e->tid, what);
 	fflush(stdout);
 	return 0;
-}
-
-static unsigned long long read_lost(struct cancelchain_bpf *skel)
-{
-	int ncpus = libbpf_num_possible_cpus();
-	unsigned long long sum = 0;
-	__u32 key = 0;
-	__u64 *values;
-
-	if (ncpus <= 0 || !(values = calloc((size_t)ncpus, sizeof(*values))))
-		return 0;
-	if (bpf_map_lookup_elem(bpf_map__fd(skel->maps.lost), &key, values) == 0)
-		for (int i = 0; i < ncpus; i++)
-			sum += values[i];
-	free(values);
-	return sum;
-}
-
-static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list args)
-{
-	(void)level;
-	if (!env.verbose)
-		return 0;
-	return vfprintf(stderr, fmt, args);
 }
 
 /* Prints why a libbpf step failed; returns the exit status that goes with
@@ -445,8 +383,8 @@ int main(int argc, char **argv)
 			goto out;
 		}
 	}
-	install_signals();
-	libbpf_set_print(libbpf_print);
+	tool_install_signals();
+	tool_libbpf_messages(env.verbose);
 
 	/* 2. Open, set the filter, load, attach. */
 	skel = cancelchain_bpf__open();
@@ -522,16 +460,16 @@ int main(int argc, char **argv)
 		if (child) {
 			int status;
 
-			if (forward_signo) {
-				kill(child, forward_signo);
-				forward_signo = 0;
+			if (tool_forward_signo) {
+				kill(child, tool_forward_signo);
+				tool_forward_signo = 0;
 			}
 			if (waitpid(child, &status, WNOHANG) == child) {
 				child_done = true;
 				exit_code = WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
 				break;
 			}
-		} else if (stop_signo) {
+		} else if (tool_stop_signo) {
 			exit_code = 0;
 			break;
 		} else if (kill(env.pid, 0) != 0 && errno == ESRCH) {
@@ -543,7 +481,7 @@ int main(int argc, char **argv)
 	/* The process's last events were committed before it could exit. */
 	ring_buffer__consume(rb);
 	fflush(stdout);
-	fprintf(stderr, "lost %llu events\n", read_lost(skel));
+	fprintf(stderr, "lost %llu events\n", tool_sum_percpu(bpf_map__fd(skel->maps.lost)));
 
 out:
 	/* 5. Clean up, whatever happened. */

@@ -27,6 +27,8 @@
 #include <bpf/bpf_tracing.h>
 
 #include "closesnoop.h"
+#define EVENTS_RINGBUF_BYTES (4 << 20)
+#include "lib/events.bpf.h"
 #include "lib/ustack.bpf.h"
 
 #define ANON_INODE_FS_MAGIC 0x09041934
@@ -42,19 +44,6 @@ const volatile __u32 targ_tgid = 0;
 const volatile __u32 self_tgid = 0;
 const volatile bool filter_comm = false;
 const volatile char targ_comm[CLOSESNOOP_COMM_LEN] = {};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 4 << 20);
-} events SEC(".maps");
-
-/* Records that found the ring buffer full: reported as `lost N events`. */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, __u64);
-} lost SEC(".maps");
 
 /* Is NAME (a comm) the -n COMM? */
 static __always_inline bool comm_matches(const char *name)
@@ -83,15 +72,6 @@ static __always_inline bool traced(__u32 tgid)
 		return true;
 	bpf_get_current_comm(comm, sizeof(comm));
 	return comm_matches(comm);
-}
-
-static __always_inline void count_lost(void)
-{
-	__u32 zero = 0;
-	__u64 *n = bpf_map_lookup_elem(&lost, &zero);
-
-	if (n)
-		*n += 1; /* per-CPU: no other writer */
 }
 
 /* task->files->fdt->fd[fd] -> file -> inode: what kind of file it is. */
@@ -150,11 +130,9 @@ int handle_close(struct trace_event_raw_sys_enter *ctx)
 
 	if (!traced(tgid))
 		return 0;
-	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
-	if (!e) {
-		count_lost();
+	e = reserve_event(sizeof(*e));
+	if (!e)
 		return 0;
-	}
 	e->type = RECORD_CLOSE;
 	e->pid = tgid;
 	e->tid = (__u32)pid_tgid;
@@ -178,11 +156,9 @@ int handle_exec(struct trace_event_raw_sched_process_exec *ctx)
 
 	if (!traced(tgid))
 		return 0;
-	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
-	if (!e) {
-		count_lost();
+	e = reserve_event(sizeof(*e));
+	if (!e)
 		return 0;
-	}
 	e->type = RECORD_EXEC;
 	e->pid = tgid;
 	e->ts_ns = bpf_ktime_get_ns();

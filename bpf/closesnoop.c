@@ -43,6 +43,7 @@
 #include "closesnoop.h"
 #include "closesnoop.skel.h"
 #include "lib/launch.h"
+#include "lib/tool.h"
 #include "lib/json.h"
 #include "lib/symbolize.h"
 
@@ -66,8 +67,6 @@ static struct env {
 	char *command_path;
 } env;
 
-static volatile sig_atomic_t stop_signo;    /* SIGINT or SIGTERM arrived */
-static volatile sig_atomic_t forward_signo; /* ... sent by a process: pass it on */
 
 /* Folded stacks, counted until exit. */
 struct folded_entry {
@@ -228,42 +227,6 @@ static int check_tracepoint(void)
 		fprintf(stderr, "closesnoop: no tracepoint syscalls/sys_enter_close in tracefs: this kernel lacks "
 				"syscall tracepoints (CONFIG_FTRACE_SYSCALLS=y)\n");
 	return -1;
-}
-
-/* ---- the command after -- ---- */
-
-/* ---- signals ---- */
-
-static void on_stop(int signo, siginfo_t *info, void *uctx)
-{
-	(void)uctx;
-	stop_signo = signo;
-	/* From the terminal (Ctrl-C), the command got it too; from kill(1) it
-	 * did not: pass those on. */
-	if (info && info->si_code <= 0)
-		forward_signo = signo;
-}
-
-static void on_child(int signo)
-{
-	(void)signo; /* only here to interrupt the poll */
-}
-
-static void install_signals(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_sigaction = on_stop;
-	sa.sa_flags = SA_SIGINFO; /* no SA_RESTART: the poll returns at once */
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sa.sa_flags = SA_NOCLDSTOP;
-	sa.sa_handler = on_child;
-	sigaction(SIGCHLD, &sa, NULL);
-	/* A closed stdout shows up as a write error, checked in the loop. */
-	signal(SIGPIPE, SIG_IGN);
 }
 
 /* ---- output ---- */
@@ -511,22 +474,6 @@ static int handle_record(void *ctx, void *data, size_t size)
 	return 0;
 }
 
-static unsigned long long read_lost(struct closesnoop_bpf *skel)
-{
-	int ncpus = libbpf_num_possible_cpus();
-	unsigned long long sum = 0;
-	__u32 key = 0;
-	__u64 *values;
-
-	if (ncpus <= 0 || !(values = calloc((size_t)ncpus, sizeof(*values))))
-		return 0;
-	if (bpf_map_lookup_elem(bpf_map__fd(skel->maps.lost), &key, values) == 0)
-		for (int i = 0; i < ncpus; i++)
-			sum += values[i];
-	free(values);
-	return sum;
-}
-
 /* -n: the processes already running with that name, mapped at attach. */
 static void snapshot_by_comm(struct symbolizer *sz, const char *comm)
 {
@@ -552,15 +499,6 @@ static void snapshot_by_comm(struct symbolizer *sz, const char *comm)
 		fclose(f);
 	}
 	closedir(proc);
-}
-
-static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list args)
-{
-	(void)level;
-	/* Without -v, our one-line messages say what failed; -v shows why. */
-	if (!env.verbose)
-		return 0;
-	return vfprintf(stderr, fmt, args);
 }
 
 static __u64 monotonic_ns(void)
@@ -650,8 +588,8 @@ int main(int argc, char **argv)
 			goto out;
 		}
 	}
-	install_signals();
-	libbpf_set_print(libbpf_print);
+	tool_install_signals();
+	tool_libbpf_messages(env.verbose);
 
 	run = calloc(1, sizeof(*run));
 	if (!run || !(run->sz = symbolizer_new(env.verbose))) {
@@ -741,16 +679,16 @@ int main(int argc, char **argv)
 		if (child) {
 			int status;
 
-			if (forward_signo) {
-				kill(child, forward_signo);
-				forward_signo = 0;
+			if (tool_forward_signo) {
+				kill(child, tool_forward_signo);
+				tool_forward_signo = 0;
 			}
 			if (waitpid(child, &status, WNOHANG) == child) {
 				child_done = true;
 				exit_code = WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
 				break;
 			}
-		} else if (stop_signo) {
+		} else if (tool_stop_signo) {
 			exit_code = 0;
 			break;
 		}
@@ -762,7 +700,7 @@ int main(int argc, char **argv)
 	if (env.output == OUTPUT_FOLDED)
 		print_folded(run);
 	fflush(stdout);
-	fprintf(stderr, "lost %llu events\n", read_lost(skel));
+	fprintf(stderr, "lost %llu events\n", tool_sum_percpu(bpf_map__fd(skel->maps.lost)));
 
 out:
 	/* 5. Clean up, whatever happened. */
