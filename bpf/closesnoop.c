@@ -677,15 +677,8 @@ int main(int argc, char **argv)
 			goto out;
 		}
 		if (child) {
-			int status;
-
-			if (tool_forward_signo) {
-				kill(child, tool_forward_signo);
-				tool_forward_signo = 0;
-			}
-			if (waitpid(child, &status, WNOHANG) == child) {
+			if (launch_child_ended(child, &exit_code)) {
 				child_done = true;
-				exit_code = WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
 				break;
 			}
 		} else if (tool_stop_signo) {

@@ -1,7 +1,9 @@
 /* launch.c: starting the traced command paused, and the privilege check. */
 #include "launch.h"
+#include "tool.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <linux/capability.h>
 #include <stdio.h>
@@ -133,6 +135,12 @@ int launch_release(int go_fd, int err_fd)
 	return n == (ssize_t)sizeof(err) ? err : 0; /* EOF: exec closed the pipe */
 }
 
+/* 128+N for a child killed by signal N, as shells report it. */
+static int exit_status(int wstatus)
+{
+	return WIFSIGNALED(wstatus) ? 128 + WTERMSIG(wstatus) : WEXITSTATUS(wstatus);
+}
+
 int launch_wait(pid_t pid)
 {
 	int status;
@@ -140,5 +148,19 @@ int launch_wait(pid_t pid)
 	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR)
 			return -1;
-	return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
+	return exit_status(status);
+}
+
+bool launch_child_ended(pid_t child, int *exit_code)
+{
+	int status;
+
+	if (tool_forward_signo) {
+		kill(child, tool_forward_signo);
+		tool_forward_signo = 0;
+	}
+	if (waitpid(child, &status, WNOHANG) != child)
+		return false;
+	*exit_code = exit_status(status);
+	return true;
 }

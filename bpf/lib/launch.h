@@ -32,4 +32,9 @@ int launch_release(int go_fd, int err_fd);
 /* Waits for pid: its exit status, 128+N when signal N killed it, or -1. */
 int launch_wait(pid_t pid);
 
+/* Between two polls of a tool's loop: passes a signal that kill(1) sent the
+ * tool on to the child (tool_forward_signo, lib/tool.h), and, when the child
+ * has ended, stores its status as launch_wait() gives it and returns true. */
+bool launch_child_ended(pid_t child, int *exit_code);
+
 #endif
