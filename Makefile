@@ -130,7 +130,7 @@ $(BIN)/labserver: $(SERVER_SRC) $(SERVER_HDR) | $(BUILD)/.dirs
 # Unit tests run against the library built with ASan and UBSan; keep its
 # objects between test binaries.
 .SECONDARY: $(CLIENT_LIB_ASAN_OBJ) $(TRACEDIFF_LIB_ASAN_OBJ) $(BPF_TOOLS:%=$(BPF_OUT)/%.bpf.o) $(BPF_TOOLS:%=$(BPF_OUT)/%.skel.h)
-$(TESTBIN)/test_%: tests/unit/test_%.c $(CLIENT_LIB_ASAN_OBJ) $(CLIENT_LIB_HDR) | $(BUILD)/.dirs
+$(TESTBIN)/test_%: tests/unit/test_%.c tests/unit/escaped.h $(CLIENT_LIB_ASAN_OBJ) $(CLIENT_LIB_HDR) | $(BUILD)/.dirs
 	$(CC) $(CFLAGS) $(SANITIZE) -Iclients $< $(CLIENT_LIB_ASAN_OBJ) -lcmocka -pthread -o $@
 
 $(TESTBIN)/test_tracediff%: tests/unit/test_tracediff%.c tests/unit/tracediff_fixture.h $(TRACEDIFF_LIB_ASAN_OBJ) $(TRACEDIFF_HDR) | $(BUILD)/.dirs

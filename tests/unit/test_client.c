@@ -20,6 +20,8 @@
 
 #include "lib/client.h"
 
+#include "escaped.h"
+
 #define WHY_BLOCKING "test-blocking reads sleep in the kernel, so no deadline here"
 #define WHY_EPOLL "test-epoll waits forever, stage 4 adds a deadline"
 
@@ -105,28 +107,6 @@ static char *capture_fd(int fd, void (*fn)(void *), void *arg)
 	free(last_capture);
 	last_capture = text;
 	return text;
-}
-
-/* s with newlines and non-ASCII bytes escaped, for failure messages. */
-static const char *escaped(const char *s)
-{
-	static char out[2][1024];
-	static int which;
-	char *o = out[which ^= 1];
-	size_t n = 0;
-
-	for (; *s && n + 5 < sizeof(out[0]); s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '\n')
-			n += (size_t)snprintf(o + n, sizeof(out[0]) - n, "\\n");
-		else if (c < ' ' || c >= 0x7f)
-			n += (size_t)snprintf(o + n, sizeof(out[0]) - n, "\\x%02x", c);
-		else
-			o[n++] = (char)c;
-	}
-	o[n] = '\0';
-	return o;
 }
 
 static int count_char(const char *s, char c)

@@ -13,6 +13,8 @@
 
 #include "lib/url.h"
 
+#include "escaped.h"
+
 #define WHY_LEN (4 * URL_TARGET_MAX + 512) /* long enough for the longest URL tested */
 
 /* Parses text, which must succeed, into a heap struct url (so ASan sees any
@@ -61,32 +63,6 @@ static void check_v6(const struct url *u, const char *addr, unsigned port)
 	assert_int_equal(port_bytes[1], port & 0xff);
 	assert_int_equal(sin6->sin6_flowinfo, 0);
 	assert_int_equal(sin6->sin6_scope_id, 0);
-}
-
-/* s with control and non-ASCII bytes escaped, for failure messages. */
-static const char *escaped(const char *s)
-{
-	static char out[2][WHY_LEN * 4];
-	static int which;
-	char *o = out[which ^= 1];
-	size_t n = 0;
-
-	if (s == NULL)
-		return "(null)";
-	for (; *s && n + 5 < sizeof(out[0]); s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '\n')
-			n += (size_t)snprintf(o + n, sizeof(out[0]) - n, "\\n");
-		else if (c == '\r')
-			n += (size_t)snprintf(o + n, sizeof(out[0]) - n, "\\r");
-		else if (c < ' ' || c >= 0x7f)
-			n += (size_t)snprintf(o + n, sizeof(out[0]) - n, "\\x%02x", c);
-		else
-			o[n++] = (char)c;
-	}
-	o[n] = '\0';
-	return o;
 }
 
 /* url_parse must return -1 and say something containing keyword; when
