@@ -80,6 +80,7 @@ static void collapse_blocks(struct story *s)
 			marker.text = xstrdup(text);
 			marker.count = best_reps;
 			marker.block = (unsigned)best_len;
+			marker.tid = STORY_NO_TID; /* a marker is no call */
 			move_line(&out, &marker);
 		}
 		for (size_t k = 0; k < best_len; k++) {

@@ -1,6 +1,7 @@
 /* main.c: the tracediff command line.
  *
  *   tracediff normalize [--counts] [--all] TRACE
+ *   tracediff normalize --calls [--all] TRACE
  *   tracediff side-by-side [--width N] [--html FILE] [--left-title T]
  *                          [--right-title T] LEFT RIGHT
  *   tracediff -h
@@ -24,11 +25,11 @@
 #include "util.h"
 
 static const char USAGE_LINE[] =
-	"usage: tracediff normalize [--counts] [--all] TRACE | tracediff side-by-side [--width N] [--html FILE] "
-	"[--left-title T] [--right-title T] LEFT RIGHT";
+	"usage: tracediff normalize [--counts | --calls] [--all] TRACE | tracediff side-by-side [--width N] "
+	"[--html FILE] [--left-title T] [--right-title T] LEFT RIGHT";
 
 static const char HELP[] =
-	"usage: tracediff normalize [--counts] [--all] TRACE\n"
+	"usage: tracediff normalize [--counts | --calls] [--all] TRACE\n"
 	"       tracediff side-by-side [--width N] [--html FILE] [--left-title T] [--right-title T] LEFT RIGHT\n"
 	"       tracediff -h\n"
 	"\n"
@@ -39,9 +40,14 @@ static const char HELP[] =
 	"              same line end in \"  xN\"; --counts prints the real counts.\n"
 	"              The Go runtime poller's own calls (its wake-ups, empty polls,\n"
 	"              repeated timeouts) are counted in a note; --all shows them.\n"
+	"              --calls prints every call instead, nothing collapsed, as\n"
+	"              \"TID PHASE CALL\": the thread that made it (- when the trace\n"
+	"              has no pid prefixes), the phase, the call. TRACE must be a\n"
+	"              raw strace file then, not a saved story.\n"
 	"side-by-side  aligns two stories phase by phase. LEFT and RIGHT are strace\n"
 	"              files or saved `normalize` output. ` | ` marks lines that\n"
-	"              differ, ` < ` and ` > ` lines on one side only.\n"
+	"              differ, ` < ` and ` > ` lines on one side only. A long call\n"
+	"              wraps onto continuation lines in its own column.\n"
 	"  --width N        columns (else $COLUMNS, else the terminal's, else 100)\n"
 	"  --html FILE      also write the table as a self-contained HTML page\n"
 	"  --left-title T   titles (default: the file names)\n"
@@ -82,7 +88,7 @@ static bool is_help(const char *a)
 static int cmd_normalize(int argc, char **argv)
 {
 	const char *path = NULL;
-	bool counts = false, show_all = false, options = true;
+	bool counts = false, show_all = false, calls = false, options = true;
 	struct sbuf out = { 0 };
 	size_t len;
 	char *text;
@@ -97,6 +103,8 @@ static int cmd_normalize(int argc, char **argv)
 			counts = true;
 		else if (options && strcmp(a, "--all") == 0)
 			show_all = true;
+		else if (options && strcmp(a, "--calls") == 0)
+			calls = true;
 		else if (options && is_help(a))
 			return fputs(HELP, stdout) == EOF;
 		else if (options && a[0] == '-' && a[1] != '\0')
@@ -108,11 +116,25 @@ static int cmd_normalize(int argc, char **argv)
 	}
 	if (!path)
 		return usage_error("normalize: no TRACE given%s", "");
+	if (calls && counts)
+		return usage_error("normalize: --counts has nothing to count with --calls, which prints every call%s",
+				   "");
 	text = read_or_complain(path, &len);
 	if (!text)
 		return 1;
-	normalize_text_all(text, len, path_basename(path), counts, show_all, &out);
-	free(text);
+	if (calls) {
+		bool raw = normalize_calls(text, len, show_all, &out);
+
+		free(text);
+		if (!raw) {
+			/* its "  xN" lines cannot be expanded back into calls */
+			fputs("tracediff: normalize --calls needs a raw strace file, not a saved story\n", stderr);
+			return 2;
+		}
+	} else {
+		normalize_text_all(text, len, path_basename(path), counts, show_all, &out);
+		free(text);
+	}
 	rc = write_stdout(&out);
 	sb_free(&out);
 	return rc;

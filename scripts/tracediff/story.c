@@ -16,7 +16,8 @@ const char *const STORY_PHASES[] = {
 	"deregister", "close", "repeat", "-", NULL,
 };
 
-void story_add(struct story *s, const char *phase, const char *text, unsigned long count, unsigned block)
+struct story_line *story_add(struct story *s, const char *phase, const char *text, unsigned long count,
+			     unsigned block)
 {
 	void *p = s->lines;
 	struct story_line *l;
@@ -28,6 +29,8 @@ void story_add(struct story *s, const char *phase, const char *text, unsigned lo
 	l->text = xstrdup(text);
 	l->count = count;
 	l->block = block;
+	l->tid = STORY_NO_TID;
+	return l;
 }
 
 void story_free(struct story *s)
@@ -267,7 +270,7 @@ void story_from_trace(const struct trace *t, const char *name, const struct stor
 	order_racing_read_and_send(&b);
 	for (size_t i = 0; i < b.nitems; i++) {
 		if (b.items[i].phase)
-			story_add(out, b.items[i].phase, b.items[i].text, 1, 0);
+			story_add(out, b.items[i].phase, b.items[i].text, 1, 0)->tid = b.items[i].pid;
 		free(b.items[i].text);
 	}
 	free(b.items);

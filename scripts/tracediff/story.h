@@ -52,12 +52,19 @@
 #include "util.h"
 
 #define PHASE_WIDTH 14 /* the phase column; one space follows it */
+#define STORY_NO_TID (-1L) /* a line with no thread: see story_line.tid */
 
 struct story_line {
 	char *phase;
 	char *text;
 	unsigned long count; /* how many identical calls this line stands for */
 	unsigned block;      /* a "repeat" marker: the next block lines repeat count times */
+	/* The thread that made the call (for a merged <unfinished ...> call,
+	 * the thread of both halves), so that `normalize --calls` can say who
+	 * closed the socket; STORY_NO_TID when strace printed no pid prefix,
+	 * and for lines read back from a saved story. A collapsed line keeps
+	 * the tid of the first call it stands for. */
+	long tid;
 };
 
 struct story {
@@ -87,7 +94,10 @@ extern const char *const STORY_PHASES[];
 
 void story_from_trace(const struct trace *t, const char *name, const struct story_opts *opts,
 		      struct story *out);
-void story_add(struct story *s, const char *phase, const char *text, unsigned long count, unsigned block);
+/* Appends a line (tid STORY_NO_TID) and returns it, for the caller that
+ * knows its thread. */
+struct story_line *story_add(struct story *s, const char *phase, const char *text, unsigned long count,
+			     unsigned block);
 void story_free(struct story *s);
 
 #endif

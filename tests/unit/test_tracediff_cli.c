@@ -2,7 +2,7 @@
  * build/bin/tracediff (TRACEDIFF_BIN overrides; skipped when it is not
  * built): usage, one-line errors and exit codes, widths from --width,
  * $COLUMNS and the terminal, colour only on a terminal without NO_COLOR,
- * the HTML file. */
+ * the HTML file, `normalize --calls`. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -164,7 +164,8 @@ static void usage(void **state)
 		struct run r = run((const char *[]){ "-h", NULL }, NULL, false, 0);
 
 		assert_int_equal(r.rc, 0);
-		assert_true(strncmp(r.out, "usage: tracediff normalize [--counts] [--all] TRACE\n", 52) == 0);
+		assert_true(strncmp(r.out, "usage: tracediff normalize [--counts | --calls] [--all] TRACE\n", 62) == 0);
+		assert_non_null(strstr(r.out, "--calls prints every call"));
 		assert_string_equal(r.err, "");
 		done(&r);
 	}
@@ -182,6 +183,8 @@ static void usage(void **state)
 			{ "normalize", NULL },
 			{ "normalize", "a", "b", NULL },
 			{ "normalize", "--count", "a", NULL },
+			{ "normalize", "--calls", "--counts", "a", NULL },
+			{ "normalize", "--calls", NULL },
 			{ "side-by-side", "a", NULL },
 			{ "side-by-side", "a", "b", "c", NULL },
 			{ "side-by-side", "--width", "abc", "a", NULL },
@@ -270,6 +273,107 @@ static void normalize_cmd(void **state)
 		assert_int_equal(r.rc, 0);
 		assert_string_equal(r.out, "# ctxlab story: edge-binary.trace (tracediff normalize)\n");
 		done(&r);
+	}
+}
+
+/* Writes text to a fresh file under /tmp; path gets its name. */
+static void write_temp(char *path, const char *text)
+{
+	int fd = mkstemp(path);
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+}
+
+/* Every line "TID PHASE CALL": digits or "-", one space, the phase padded
+ * to 14, one space, the call; no header, no notes, nothing collapsed. */
+static void check_calls_format(const char *out)
+{
+	size_t lines = 0;
+
+	for (const char *line = out; *line; line = strchr(line, '\n') + 1) {
+		const char *sp = strchr(line, ' '), *nl = strchr(line, '\n');
+
+		assert_non_null(nl);
+		assert_non_null(sp);
+		assert_true(sp < nl);
+		assert_true((sp == line + 1 && line[0] == '-') ||
+			    (sp > line && strspn(line, "0123456789") == (size_t)(sp - line)));
+		assert_true(nl - sp > 16);
+		assert_true(sp[1] != ' ');
+		assert_int_equal(sp[15], ' ');
+		assert_true(sp[16] != ' ');
+		lines++;
+	}
+	assert_true(lines > 0);
+	assert_null(strstr(out, "  xN"));
+	assert_null(strstr(out, "# "));
+	assert_null(strstr(out, " repeat "));
+}
+
+static void calls_cmd(void **state)
+{
+	(void)state;
+	NEED_BINARY();
+	{
+		/* Go: the thread that closed the socket, although strace split
+		 * the close around another thread's lines */
+		struct run r = run((const char *[]){ "normalize", "--calls", fx("go-stall-signals.trace"), NULL }, NULL,
+				   false, 0);
+
+		assert_int_equal(r.rc, 0);
+		assert_string_equal(r.err, "");
+		check_calls_format(r.out);
+		assert_non_null(strstr(r.out, "\n4407 close          close(SOCK) = 0\n"));
+		done(&r);
+	}
+	{
+		/* every EAGAIN read on its own line */
+		struct run r = run((const char *[]){ "normalize", "--calls", "--all", fx("c-nonblock-stall.trace"), NULL },
+				   NULL, false, 0);
+		size_t eagain = 0;
+
+		assert_int_equal(r.rc, 0);
+		check_calls_format(r.out);
+		for (const char *p = r.out; (p = strstr(p, " read           read(SOCK, BUF, 128) = -1 EAGAIN")); p++)
+			eagain++;
+		assert_int_equal(eagain, 169);
+		done(&r);
+	}
+	{
+		/* no pid prefixes: "-" */
+		char path[] = "/tmp/tracediff-calls.XXXXXX";
+		struct run r;
+
+		write_temp(path, "socket(AF_INET, SOCK_STREAM, IPPROTO_IP) = 3\n"
+				 "close(3)                                = 0\n");
+		r = run((const char *[]){ "normalize", "--calls", path, NULL }, NULL, false, 0);
+		assert_int_equal(r.rc, 0);
+		assert_string_equal(r.out, "- create         socket(AF_INET, SOCK_STREAM, IPPROTO_IP) = SOCK\n"
+					   "- close          close(SOCK) = 0\n");
+		done(&r);
+		unlink(path);
+	}
+	{
+		/* a saved story: its xN lines cannot be counted back */
+		char path[] = "/tmp/tracediff-story.XXXXXX";
+		struct run saved = run((const char *[]){ "normalize", fx("c-nonblock-stall.trace"), NULL }, NULL, false, 0);
+		struct run r;
+
+		assert_int_equal(saved.rc, 0);
+		write_temp(path, saved.out);
+		r = run((const char *[]){ "normalize", "--calls", path, NULL }, NULL, false, 0);
+		one_line_error(&r, 2);
+		assert_string_equal(r.err, "tracediff: normalize --calls needs a raw strace file, not a saved story\n");
+		done(&r);
+		/* without --calls it is still read back as it was */
+		r = run((const char *[]){ "normalize", path, NULL }, NULL, false, 0);
+		assert_int_equal(r.rc, 0);
+		assert_string_equal(r.out, saved.out);
+		done(&r);
+		done(&saved);
+		unlink(path);
 	}
 }
 
@@ -379,6 +483,7 @@ int main(void)
 		cmocka_unit_test(usage),
 		cmocka_unit_test(unreadable),
 		cmocka_unit_test(normalize_cmd),
+		cmocka_unit_test(calls_cmd),
 		cmocka_unit_test(widths_and_colour),
 		cmocka_unit_test(html_file),
 	};
