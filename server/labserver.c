@@ -4,8 +4,9 @@
  * One thread, one epoll set, non-blocking sockets: however a connection
  * misbehaves, it only ever waits in the epoll set, never in a system call,
  * so it cannot hold up the others. This file has main, the arguments, the
- * fd limit, the listening socket, the signals and the event loop; conn.c
+ * fd limit, the listening sockets, the signals and the event loop; conn.c
  * drives each connection and scenarios.c decides what it gets. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -25,13 +26,19 @@
 #include "scenarios.h"
 #include "server.h"
 
-#define DEFAULT_BIND "127.0.0.1"
+/* By default both loopback addresses, so http://[::1]:PORT/ works as well
+ * as http://127.0.0.1:PORT/, and nothing is reachable from the network. */
+#define LOOPBACK_V4 "127.0.0.1"
+#define LOOPBACK_V6 "::1"
 #define DEFAULT_PORT 8080
+/* With --port 0, how many ports to try for one that is free on both
+ * loopback addresses: the kernel picks it free on 127.0.0.1 only. */
+#define FREE_PORT_TRIES 5
 
 /* Enough fds for 10,000 stalled clients plus the server's own. */
 #define WANTED_FD_LIMIT 10100
-/* stdio, the listener, epoll and the signalfd. */
-#define FDS_NOT_FOR_CLIENTS 6
+/* stdio, two listeners, epoll and the signalfd. */
+#define FDS_NOT_FOR_CLIENTS 7
 
 #define EVENTS_PER_WAIT 256
 #define ACCEPTS_PER_WAKEUP 256
@@ -40,7 +47,7 @@
 #define ACCEPT_RETRY_MS 1000
 
 struct options {
-	const char *bind;
+	const char *bind; /* --bind; NULL: both loopback addresses */
 	uint16_t port;
 	bool verbose;
 };
@@ -52,12 +59,16 @@ static void print_help(void)
 	printf("usage: labserver [--port N] [--bind ADDR] [-v] [-h|--help]\n"
 	       "An HTTP/1.1 server that misbehaves on purpose, to test clients against.\n"
 	       "\n"
-	       "  --port N      TCP port (default %d; 0 picks a free one)\n"
-	       "  --bind ADDR   numeric address to listen on (default %s; IPv6 such as ::1 works too)\n"
+	       "  --port N      TCP port (default %d; 0 picks one free on every address listened on)\n"
+	       "  --bind ADDR   listen on this numeric address only, IPv4 or IPv6 (default: %s\n"
+	       "                and %s on one port: nothing outside this machine can connect\n"
+	       "                unless --bind names another address, such as 0.0.0.0)\n"
 	       "  -v            log each connection's events on stderr\n"
 	       "  -h, --help    show this help\n"
 	       "\n"
-	       "The first line on stdout is \"listening on ADDR:PORT\". Paths:\n"
+	       "The first line on stdout is \"listening on ADDR:PORT\" (127.0.0.1:PORT by default),\n"
+	       "then \"listening on [::1]:PORT\" when it listens there too (a machine with no IPv6\n"
+	       "loopback gets one line on stderr saying so instead). Paths:\n"
 	       "  /ok                 200 \"ok\\n\"\n"
 	       "  /hello?n=N          200, \"hello world\" N times (default 1000000: 11,000,000 bytes)\n"
 	       "  /stall              reads the request and never answers\n"
@@ -69,7 +80,7 @@ static void print_help(void)
 	       "  /garbage            answers bytes that are not HTTP\n"
 	       "  anything else       404\n"
 	       "SIGINT or SIGTERM stops it cleanly.\n",
-	       DEFAULT_PORT, DEFAULT_BIND);
+	       DEFAULT_PORT, LOOPBACK_V4, LOOPBACK_V6);
 }
 
 static bool parse_port(const char *text, uint16_t *port)
@@ -104,7 +115,7 @@ static const char *option_value(const char *name, int argc, char **argv, int *i)
 		return NULL;
 	if (*i + 1 >= argc) {
 		log_line("%s needs a value, e.g. %s %s", name, name,
-			 strcmp(name, "--port") == 0 ? "8080" : DEFAULT_BIND);
+			 strcmp(name, "--port") == 0 ? "8080" : LOOPBACK_V4);
 		exit(EXIT_USAGE);
 	}
 	return argv[++*i];
@@ -112,7 +123,7 @@ static const char *option_value(const char *name, int argc, char **argv, int *i)
 
 static void parse_args(int argc, char **argv, struct options *opt)
 {
-	opt->bind = DEFAULT_BIND;
+	opt->bind = NULL;
 	opt->port = DEFAULT_PORT;
 	opt->verbose = false;
 
@@ -191,48 +202,124 @@ static const char *listen_hint(int err)
 	}
 }
 
-static int open_listener(const struct options *opt, struct sockaddr_storage *bound)
+static void report_listen_failure(const char *host, uint16_t port, int err)
 {
 	struct sockaddr_storage sa;
 	socklen_t len;
 	char where[ADDR_TEXT_MAX];
 
-	addr_parse(opt->bind, opt->port, &sa, &len);
+	addr_parse(host, port, &sa, &len);
 	addr_format(&sa, where, sizeof(where));
+	log_line("cannot listen on %s: %s (%s)", where, strerror(err),
+		 port == 0 && err == EADDRINUSE ? "no port is free in net.ipv4.ip_local_port_range; name one with --port"
+						: listen_hint(err));
+}
 
-	int fd = socket(sa.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0) {
-		int err = errno;
-		log_line("cannot listen on %s: %s (%s)", where, strerror(err), listen_hint(err));
+/* Opens l as a listener on host:port. Returns 0, or -1 with errno set and
+ * nothing said: whether a failure matters is the caller's call. */
+static int listen_on(struct listener *l, const char *host, uint16_t port)
+{
+	struct sockaddr_storage sa;
+	socklen_t len, bound_len = sizeof(l->addr);
+	int one = 1, err;
+
+	if (addr_parse(host, port, &sa, &len) < 0) {
+		errno = EINVAL;
 		return -1;
 	}
+	l->watch.kind = WATCH_LISTENER;
+	l->fd = socket(sa.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (l->fd < 0)
+		return -1;
 	/* So a restart is not refused while the last run's connections sit
 	 * in TIME_WAIT; a live listener on the port still makes bind fail. */
-	int one = 1;
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	setsockopt(l->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(l->fd, (struct sockaddr *)&sa, len) == 0 && listen(l->fd, SOMAXCONN) == 0 &&
+	    getsockname(l->fd, (struct sockaddr *)&l->addr, &bound_len) == 0)
+		return 0;
+	err = errno;
+	close(l->fd);
+	l->fd = -1;
+	errno = err;
+	return -1;
+}
 
-	if (bind(fd, (struct sockaddr *)&sa, len) < 0 || listen(fd, SOMAXCONN) < 0) {
-		int err = errno;
-		log_line("cannot listen on %s: %s (%s)", where, strerror(err), listen_hint(err));
-		close(fd);
-		return -1;
+static uint16_t listener_port(const struct listener *l)
+{
+	if (l->addr.ss_family == AF_INET6)
+		return ntohs(((const struct sockaddr_in6 *)&l->addr)->sin6_port);
+	return ntohs(((const struct sockaddr_in *)&l->addr)->sin_port);
+}
+
+/* --bind's address alone, or 127.0.0.1 and ::1 on one port. Returns 0, or
+ * -1 after saying why. *no_ipv6 is set to the errno that says this machine
+ * has no IPv6 loopback, when that is why ::1 was left out (else 0). */
+static int open_listeners(struct server *srv, const struct options *opt, int *no_ipv6)
+{
+	struct listener *v4 = &srv->listeners[0], *v6 = &srv->listeners[1];
+	/* Ports tried and found taken on ::1, held until the end: released at
+	 * once, the kernel could hand the same one out again. */
+	int taken[FREE_PORT_TRIES], ntaken = 0, status = -1;
+	uint16_t port = opt->port;
+	int err = 0;
+
+	*no_ipv6 = 0;
+	if (opt->bind) {
+		if (listen_on(v4, opt->bind, opt->port) < 0) {
+			report_listen_failure(opt->bind, opt->port, errno);
+			return -1;
+		}
+		srv->nlisteners = 1;
+		return 0;
 	}
-	socklen_t bound_len = sizeof(*bound);
-	if (getsockname(fd, (struct sockaddr *)bound, &bound_len) < 0) {
-		log_line("cannot read back the address of %s: %s", where, strerror(errno));
-		close(fd);
-		return -1;
+	while (ntaken < FREE_PORT_TRIES) {
+		if (listen_on(v4, LOOPBACK_V4, opt->port) < 0) {
+			report_listen_failure(LOOPBACK_V4, opt->port, errno);
+			break;
+		}
+		srv->nlisteners = 1;
+		port = listener_port(v4);
+		if (listen_on(v6, LOOPBACK_V6, port) == 0) {
+			srv->nlisteners = 2;
+			status = 0;
+			break;
+		}
+		err = errno;
+		if (err == EADDRNOTAVAIL || err == EAFNOSUPPORT) {
+			*no_ipv6 = err;
+			status = 0;
+			break;
+		}
+		/* Another program holds [::1]:port. With --port 0 try another
+		 * port; a port the user chose is theirs to change. */
+		if (err != EADDRINUSE || opt->port != 0) {
+			report_listen_failure(LOOPBACK_V6, port, err);
+			break; /* main closes v4 */
+		}
+		taken[ntaken++] = v4->fd;
+		v4->fd = -1;
+		srv->nlisteners = 0;
 	}
-	return fd;
+	if (ntaken == FREE_PORT_TRIES)
+		log_line("no port free on both %s and %s in %d tries (last [%s]:%u: %s); name one with --port, "
+			 "or --bind %s to leave %s out",
+			 LOOPBACK_V4, LOOPBACK_V6, FREE_PORT_TRIES, LOOPBACK_V6, port, strerror(err), LOOPBACK_V4,
+			 LOOPBACK_V6);
+	while (ntaken > 0)
+		close(taken[--ntaken]);
+	return status;
 }
 
 /* Out of fds: the pending connection stays queued and the listener stays
- * readable, so retrying at once would spin. Stop watching it instead. */
+ * readable, so retrying at once would spin. Stop watching the listeners
+ * instead (all of them: the fds are short for every one). */
 static void pause_accepting(struct server *srv, int err)
 {
-	struct epoll_event ev = { .events = 0, .data.ptr = &srv->listen_watch };
+	for (size_t i = 0; i < srv->nlisteners; i++) {
+		struct epoll_event ev = { .events = 0, .data.ptr = &srv->listeners[i].watch };
 
-	epoll_ctl(srv->epoll_fd, EPOLL_CTL_MOD, srv->listen_fd, &ev);
+		epoll_ctl(srv->epoll_fd, EPOLL_CTL_MOD, srv->listeners[i].fd, &ev);
+	}
 	srv->accept_paused = true;
 	if (!srv->accept_pause_reported) {
 		log_line("accept: %s with %zu connections open; not accepting more until one closes (raise the open-file limit to serve more)",
@@ -246,21 +333,28 @@ static void pause_accepting(struct server *srv, int err)
 
 void server_resume_accepting(struct server *srv)
 {
+	bool resumed = true;
+
 	if (!srv->accept_paused)
 		return;
-	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = &srv->listen_watch };
-	if (epoll_ctl(srv->epoll_fd, EPOLL_CTL_MOD, srv->listen_fd, &ev) == 0) {
+	for (size_t i = 0; i < srv->nlisteners; i++) {
+		struct epoll_event ev = { .events = EPOLLIN, .data.ptr = &srv->listeners[i].watch };
+
+		if (epoll_ctl(srv->epoll_fd, EPOLL_CTL_MOD, srv->listeners[i].fd, &ev) < 0)
+			resumed = false;
+	}
+	if (resumed) {
 		srv->accept_paused = false;
 		log_verbose(srv, "accepting again; %zu connections open", srv->nlive);
 	}
 }
 
-static void accept_ready(struct server *srv)
+static void accept_ready(struct server *srv, struct listener *l)
 {
 	for (int i = 0; i < ACCEPTS_PER_WAKEUP; i++) {
 		struct sockaddr_storage peer;
 		socklen_t peer_len = sizeof(peer);
-		int fd = accept4(srv->listen_fd, (struct sockaddr *)&peer, &peer_len,
+		int fd = accept4(l->fd, (struct sockaddr *)&peer, &peer_len,
 				 SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd >= 0) {
 			conn_open(srv, fd, &peer);
@@ -349,7 +443,7 @@ static int serve(struct server *srv, int signal_fd)
 
 			switch (w->kind) {
 			case WATCH_LISTENER:
-				accept_ready(srv);
+				accept_ready(srv, container_of(w, struct listener, watch));
 				break;
 			case WATCH_SIGNAL: {
 				struct signalfd_siginfo si;
@@ -376,14 +470,12 @@ int main(int argc, char **argv)
 	struct options opt;
 	struct server srv = {
 		.epoll_fd = -1,
-		.listen_fd = -1,
-		.listen_watch = { WATCH_LISTENER },
+		.listeners = { { .fd = -1 }, { .fd = -1 } },
 	};
 	struct watch signal_watch = { WATCH_SIGNAL };
-	struct sockaddr_storage bound;
 	char bound_text[ADDR_TEXT_MAX];
 	sigset_t exit_signals;
-	int signal_fd = -1;
+	int signal_fd = -1, no_ipv6;
 	int status = EXIT_FAILURE;
 
 	parse_args(argc, argv, &opt);
@@ -405,25 +497,37 @@ int main(int argc, char **argv)
 		log_line("epoll_create1: %s", strerror(errno));
 		goto out;
 	}
-	srv.listen_fd = open_listener(&opt, &bound);
-	if (srv.listen_fd < 0)
+	if (open_listeners(&srv, &opt, &no_ipv6) < 0)
 		goto out;
-	if (watch_fd(&srv, srv.listen_fd, &srv.listen_watch) < 0 ||
-	    watch_fd(&srv, signal_fd, &signal_watch) < 0) {
+	for (size_t i = 0; i < srv.nlisteners; i++) {
+		if (watch_fd(&srv, srv.listeners[i].fd, &srv.listeners[i].watch) < 0) {
+			log_line("epoll_ctl: %s", strerror(errno));
+			goto out;
+		}
+	}
+	if (watch_fd(&srv, signal_fd, &signal_watch) < 0) {
 		log_line("epoll_ctl: %s", strerror(errno));
 		goto out;
 	}
 
-	addr_format(&bound, bound_text, sizeof(bound_text));
-	printf("listening on %s\n", bound_text);
+	/* Labs and tests read the first line for the port: 127.0.0.1's comes
+	 * first, and any note on stderr after it, in case both go to one file. */
+	for (size_t i = 0; i < srv.nlisteners; i++) {
+		addr_format(&srv.listeners[i].addr, bound_text, sizeof(bound_text));
+		printf("listening on %s\n", bound_text);
+	}
 	fflush(stdout);
+	if (no_ipv6)
+		log_line("not listening on [%s]:%u: %s (this machine has no IPv6 loopback); serving %s only",
+			 LOOPBACK_V6, listener_port(&srv.listeners[0]), strerror(no_ipv6), LOOPBACK_V4);
 
 	status = serve(&srv, signal_fd);
 
 out:
 	conn_close_all(&srv);
-	if (srv.listen_fd >= 0)
-		close(srv.listen_fd);
+	for (size_t i = 0; i < MAX_LISTENERS; i++)
+		if (srv.listeners[i].fd >= 0)
+			close(srv.listeners[i].fd);
 	if (srv.epoll_fd >= 0)
 		close(srv.epoll_fd);
 	if (signal_fd >= 0)

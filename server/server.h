@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 
 /* Each fd in the epoll set carries a pointer to one of these as its
  * epoll_data, so the loop knows what woke it without a table keyed by fd. */
@@ -25,10 +26,21 @@ struct watch {
 
 struct conn;
 
+/* A listening socket. Its watch is what epoll hands back, so the loop can
+ * tell which listener has a client waiting. */
+struct listener {
+	struct watch watch; /* WATCH_LISTENER */
+	int fd;
+	struct sockaddr_storage addr; /* as bound: holds the port --port 0 picked */
+};
+
+/* 127.0.0.1 and ::1 by default; --bind asks for one. */
+#define MAX_LISTENERS 2
+
 struct server {
 	int epoll_fd;
-	int listen_fd;
-	struct watch listen_watch;
+	struct listener listeners[MAX_LISTENERS];
+	size_t nlisteners;
 	bool verbose;
 	/* Set while accept() is failing for lack of fds; see pause_accepting(). */
 	bool accept_paused;

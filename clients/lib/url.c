@@ -101,6 +101,10 @@ int url_parse(const char *text, struct url *out, char *why, size_t why_len)
 			return fail(why, why_len, "URL '%.100s': unexpected text after ']'", text);
 	} else {
 		host_end = memchr(authority, ':', (size_t)(authority_end - authority));
+		/* "::1:8080": without brackets no one can tell the port from the address */
+		if (host_end && memchr(host_end + 1, ':', (size_t)(authority_end - host_end - 1)))
+			return fail(why, why_len, "URL '%.100s': an IPv6 literal goes in brackets, as in http://[::1]:PORT/",
+				    text);
 		if (host_end == NULL)
 			host_end = authority_end;
 		host_len = (size_t)(host_end - authority);

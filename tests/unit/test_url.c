@@ -416,6 +416,17 @@ static void test_bracketed_v4(void **state)
 	check_fails("http://[localhost]/", "IPv6");
 }
 
+/* Without brackets "::1:8080" could be [::1]:8080 or [::1:8080]:80: refused,
+ * with the bracketed form to copy (the form labserver's ::1 listener takes). */
+static void test_unbracketed_v6(void **state)
+{
+	(void)state;
+	check_fails("http://::1/", "http://[::1]:PORT/");
+	check_fails("http://::1:8080/ok", "brackets");
+	check_fails("http://fe80::1/", "brackets");
+	check_fails("http://1:2:3/", "brackets");
+}
+
 static void test_empty_host(void **state)
 {
 	(void)state;
@@ -538,6 +549,7 @@ int main(void)
 		cmocka_unit_test(test_unclosed_bracket),
 		cmocka_unit_test(test_text_after_bracket),
 		cmocka_unit_test(test_bracketed_v4),
+		cmocka_unit_test(test_unbracketed_v6),
 		cmocka_unit_test(test_empty_host),
 		cmocka_unit_test(test_control_chars_in_path),
 		cmocka_unit_test(test_why_is_one_line_with_crlf_in_url),
