@@ -3,10 +3,20 @@
  *
  * The one idea: blocking calls. socket, connect, write, then read until the
  * response is complete; each call sleeps in the kernel until it can finish.
- * That is simple to read and to write, and it is why this client cannot be
- * cancelled: once read() sleeps, nothing in this thread runs until the
- * server answers, closes, or the connection dies. So -t is a usage error
- * here; stage 2 starts taking control back.
+ * Simple to read and to write, and with no timeout set each call waits for
+ * its socket alone: against a server that never answers, read() sleeps for
+ * good. So -t is a usage error here.
+ *
+ * Blocking calls can be bounded: on Linux SO_RCVTIMEO and SO_SNDTIMEO limit
+ * each read, write and connect (set again to the time left before each
+ * call, they bound the whole request: an exercise for later), and shutdown()
+ * from another thread wakes a blocked read. What they cannot do is wait for
+ * the socket and for a cancel at once, in one place, for many connections.
+ * Go's sockets are non-blocking (`net/sock_cloexec.go sysSocket`): a read
+ * that gets EAGAIN parks its goroutine (`internal/poll/fd_unix.go (*FD).Read`)
+ * until the poller finds the socket ready, a deadline passes or the
+ * connection is closed (`runtime/netpoll.go netpollblock`). Stage 2 takes
+ * the first step.
  *
  * What to look for in the trace:
  *   socket(AF_INET, SOCK_STREAM, IPPROTO_IP) = 3
@@ -25,8 +35,8 @@
 static const struct client_stage stage = {
 	.name = "c-blocking",
 	.features = 0,
-	.why_no_deadline = "a blocking read cannot honour a deadline: it sleeps in the kernel until data, EOF or "
-			   "an error arrives; stage 2 (c-nonblock) can",
+	/* No timeout is set on the socket (see above); c-nonblock checks the clock. */
+	.why_no_deadline = "each call here waits for the socket alone; use c-nonblock",
 };
 
 /* -r picks how much of it each read asks for. */

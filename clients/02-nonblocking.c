@@ -5,8 +5,11 @@
  * EINPROGRESS at once and the handshake goes on in the kernel; a read with
  * nothing to read returns EAGAIN instead of sleeping. Control comes back to
  * us after every call, so we can honour a deadline the way the seed blog's
- * snippet does: when a read would block and the deadline has passed, close
- * the socket and fail with "context deadline exceeded".
+ * snippet does: whenever a call would block (connect still EALREADY, a write
+ * or read EAGAIN) and the deadline has passed, close the socket and fail
+ * with "context deadline exceeded". Connecting needs the check as much as
+ * reading: a server whose accept queue is full drops our SYNs, and connect
+ * says EALREADY for as long as the kernel keeps resending them.
  * The price: with nothing to wait in, we retry. Sleeping between tries
  * (1 ms here) costs latency; --spin retries at once and burns a core. The
  * result line counts the EAGAINs and the CPU time, so compare the two.
@@ -21,6 +24,9 @@
  *   ... read = -1 EAGAIN and sleep, about 200 times (with --spin, many more
  *       reads and no sleeps) ...
  *   close(3) = 0                           the deadline passed at an EAGAIN
+ * Against a listener whose accept queue is full, the same story one step
+ * earlier: connect(3, ...) = -1 EALREADY and a sleep, about 200 times, then
+ * close(3) = 0 with no write at all.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -46,6 +52,12 @@ static void pause_before_retry(const struct client_opts *opts)
 		clock_nanosleep(CLOCK_MONOTONIC, 0, &retry_interval, NULL);
 }
 
+/* The blog's check: we look at the clock only when a call would block. */
+static bool deadline_exceeded(const struct client_opts *opts, const struct deadline *deadline)
+{
+	return opts->deadline_ms && deadline_passed(deadline, monotonic_now());
+}
+
 static void fetch(const struct client_opts *opts, struct client_result *res)
 {
 	char request[HTTP_REQUEST_MAX];
@@ -67,6 +79,8 @@ static void fetch(const struct client_opts *opts, struct client_result *res)
 	while (connect(sock, (struct sockaddr *)&opts->url.addr, opts->url.addr_len) < 0 && errno != EISCONN) {
 		if (errno != EALREADY && errno != EINTR)
 			goto syscall_failed;
+		if (deadline_exceeded(opts, &deadline))
+			goto give_up;
 		pause_before_retry(opts);
 	}
 
@@ -77,6 +91,8 @@ static void fetch(const struct client_opts *opts, struct client_result *res)
 			sent += (int)n;
 		} else if (errno == EAGAIN) {
 			eagain_count++;
+			if (deadline_exceeded(opts, &deadline))
+				goto give_up;
 			pause_before_retry(opts);
 		} else if (errno != EINTR) {
 			goto syscall_failed;
@@ -91,14 +107,8 @@ static void fetch(const struct client_opts *opts, struct client_result *res)
 				break;
 		} else if (errno == EAGAIN) {
 			eagain_count++;
-			/* The blog's check: only when a read would block do we
-			 * look at the clock, and past the deadline we close. */
-			if (opts->deadline_ms && deadline_passed(&deadline, monotonic_now())) {
-				close(sock);
-				sock = -1;
-				res->error = CLIENT_DEADLINE_EXCEEDED;
-				goto done;
-			}
+			if (deadline_exceeded(opts, &deadline))
+				goto give_up;
 			pause_before_retry(opts);
 		} else if (errno != EINTR) {
 			goto syscall_failed;
@@ -106,6 +116,9 @@ static void fetch(const struct client_opts *opts, struct client_result *res)
 	}
 	goto done;
 
+give_up: /* past the deadline: done closes the socket */
+	res->error = CLIENT_DEADLINE_EXCEEDED;
+	goto done;
 syscall_failed:
 	client_fail_errno(res, errno);
 done:

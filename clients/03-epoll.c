@@ -6,8 +6,13 @@
  * instance, say what we wait for (EPOLLOUT while the handshake runs, EPOLLIN
  * once the request is out) and sleep in epoll_wait until the kernel reports
  * it. No CPU burns while we wait, and one thread could wait like this on
- * thousands of sockets: this is the shape of Go's network poller, and the
- * the read loop is Go's internal/poll.FD.Read: read until EAGAIN, then wait.
+ * thousands of sockets: Go's network poller is one epoll set that every
+ * socket of the process joins (`runtime/netpoll_epoll.go netpollopen`),
+ * waited on in `runtime/netpoll_epoll.go netpoll`. Reading is where this
+ * client and Go differ: `internal/poll/fd_unix.go (*FD).Read` reads first,
+ * waits (pd.waitRead) only when that read returns EAGAIN, and returns after
+ * one successful read. This client, as the blog does, waits for EPOLLIN
+ * before its first read, then reads on until EAGAIN and waits again.
  *
  * What to look for in the trace:
  *   socket(AF_INET, SOCK_STREAM|SOCK_NONBLOCK, IPPROTO_IP) = 3

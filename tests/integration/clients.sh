@@ -58,9 +58,51 @@ for client in c-blocking c-nonblock c-epoll c-deadline; do
   expect_result "$client localhost" 0 '^result: ok status=200 bytes=3 '
 done
 
+# IPv6: labserver listens on ::1 too, at the same port, so the URL the usage
+# errors suggest works. Every client, go-client included when it is built.
+ipv6_clients="c-blocking c-nonblock c-epoll c-deadline c-cancel"
+[ -x "$BIN/go-client" ] && ipv6_clients+=" go-client"
+# /proc/net/if_inet6 lists ::1 as 31 zeros and a 1 when the machine has it.
+if grep -q '^0\{31\}1 ' /proc/net/if_inet6 2>/dev/null; then
+  for client in $ipv6_clients; do
+    run_client "$client" "http://[::1]:$PORT/ok"
+    expect_result "$client http://[::1]:PORT/ok" 0 '^result: ok status=200 bytes=3 '
+    check "$client [::1] /ok body" "body is '$(head -c 40 "$T/out")'" cmp -s "$T/out" <(printf 'ok\n')
+
+    run_client "$client" "http://[::1]:$PORT/hello"
+    expect_result "$client http://[::1]:PORT/hello" 0 '^result: ok status=200 bytes=11000000 '
+    check "$client [::1] /hello body is 11,000,000 bytes of hello world" "$(wc -c <"$T/out") bytes, differing" \
+      cmp -s "$T/out" "$T/hello.expected"
+  done
+else
+  ok "http://[::1]:PORT/ fetches skipped: this machine has no IPv6 loopback (no ::1 in /proc/net/if_inet6)"
+fi
+
 # A blocking read cannot be cancelled: after a second it is still waiting.
 CLIENT_TIMEOUT=1 run_client c-blocking "$URL/stall"
 check "c-blocking /stall is still blocked after 1 s" "exit $RC: $RESULT" [ "$RC" -eq 124 ]
+
+# A deadline covers connect too. To a listener whose accept queue is full,
+# Linux drops the SYN, so connect stays in progress until the deadline.
+# (c-epoll has no deadline and would wait there for minutes: not run.)
+exec {fullqueue_fd}< <(exec python3 "$ROOT/tests/integration/fullqueue.py" 2>&1 </dev/null)
+fullqueue_pid=$!
+started_pids+=("$fullqueue_pid")
+read -r -t 10 -u "$fullqueue_fd" fullqueue_said
+exec {fullqueue_fd}<&- # it says nothing more; the clients need not inherit the pipe
+if [[ $fullqueue_said =~ ^full\ queue\ on\ 127\.0\.0\.1:([0-9]+)$ ]]; then
+  FULL_PORT=${BASH_REMATCH[1]}
+  for client in c-nonblock c-deadline c-cancel; do
+    CLIENT_TIMEOUT=5 run_client "$client" -t 200 "http://127.0.0.1:$FULL_PORT/ok"
+    expect_result "$client -t 200 to a full accept queue" 1 '^result: error="context deadline exceeded" bytes=0 '
+    elapsed=$(result_field elapsed_ms)
+    check "$client -t 200 gives up connecting between 200 and 400 ms" "exit $RC, elapsed_ms=$elapsed" \
+      between "$elapsed" 200 400
+  done
+else
+  not_ok "full accept queue" "tests/integration/fullqueue.py did not start: ${fullqueue_said:-nothing said}"
+fi
+stop_pid "$fullqueue_pid"
 
 # Deadlines: c-nonblock checks at each EAGAIN, c-deadline wakes on its timer.
 for client in c-nonblock c-deadline; do

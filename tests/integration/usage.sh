@@ -15,8 +15,10 @@ expect_usage_error() {
 }
 
 URL=http://127.0.0.1:9/ok
-expect_usage_error "c-blocking -t says a blocking read cannot honour a deadline" \
-  '^c-blocking: -t: a blocking read cannot honour a deadline' c-blocking -t 200 "$URL"
+expect_usage_error "c-blocking -t says its calls wait for the socket alone and names c-nonblock" \
+  '^c-blocking: -t: each call here waits for the socket alone; use c-nonblock \(c-blocking -h for usage\)$' \
+  c-blocking -t 200 "$URL"
+check "c-blocking's -t refusal fits 100 columns" "$(wc -L <"$T/err") columns" [ "$(wc -L <"$T/err")" -le 100 ]
 expect_usage_error "c-epoll -t points to stage 4" '^c-epoll: -t: .*c-deadline' c-epoll -t 200 "$URL"
 for client in c-blocking c-nonblock c-epoll c-deadline; do
   expect_usage_error "$client -c needs a context" "^$client: -c: .*context" "$client" -c 1 "$URL"
@@ -32,6 +34,9 @@ for client in c-blocking c-nonblock c-epoll c-deadline; do
   expect_usage_error "$client https" "^$client: URL 'https://127.0.0.1/': https is not supported" \
     "$client" https://127.0.0.1/
   expect_usage_error "$client bad port" "^$client: URL .*port '70000'" "$client" http://127.0.0.1:70000/
+  expect_usage_error "$client IPv6 without brackets" \
+    "^$client: URL 'http://::1:9/ok': an IPv6 literal goes in brackets, as in http://\\[::1\\]:PORT/" \
+    "$client" http://::1:9/ok
   expect_usage_error "$client two URLs" "^$client: unexpected argument" "$client" "$URL" "$URL"
   run_client "$client" -h
   check "$client -h prints usage and exits 0" "exit $RC" \

@@ -22,7 +22,7 @@
 
 #include "escaped.h"
 
-#define WHY_BLOCKING "test-blocking reads sleep in the kernel, so no deadline here"
+#define WHY_BLOCKING "test-blocking calls wait for the socket alone, so no deadline here"
 #define WHY_EPOLL "test-epoll waits forever, stage 4 adds a deadline"
 
 static const struct client_stage blocking_stage = {
@@ -625,6 +625,9 @@ static void test_args_bad_url(void **state)
 	expect_usage_error(&deadline_stage, ARGS("-q", "http://example.com:8080/x"), "example.com");
 	expect_usage_error(&deadline_stage, ARGS("ftp://127.0.0.1/"), "http://");
 	expect_usage_error(&deadline_stage, ARGS("http://127.0.0.1:0/"), "port");
+	/* both suggest [::1], which labserver listens on too */
+	expect_usage_error(&deadline_stage, ARGS("http://example.com/"), "[::1]");
+	expect_usage_error(&deadline_stage, ARGS("http://::1:8080/ok"), "brackets, as in http://[::1]:PORT/");
 }
 
 static void test_args_unknown_flag(void **state)
