@@ -9,9 +9,60 @@
  * chain's functions, found in the executable's symbol table (libelf) at
  * attach time, plus the process's epoll_ctl(EPOLL_CTL_DEL) and close(2)
  * tracepoints; everything filtered in the kernel by the process's tgid.
- * One line per event, in the order they happened:
+ * One line per event, in the order they happened, fields two spaces apart:
  *
- *   <µs since the first event>  tid <tid>  <what>
+ *   <µs>  tid <tid>  [g <goid>  ]<what>[  from <caller>[ (<label>)]]
+ *
+ *   µs      since the first event, one decimal
+ *   tid     the thread
+ *   g       Go programs only: the goroutine (threads are not goroutines).
+ *           At a uprobe the current g is R14 (Go's ABIInternal), at a
+ *           syscall the thread's g word; g.goid's offset in runtime.g comes
+ *           from the traced binary's DWARF. No DWARF (go build -ldflags=-w):
+ *           no g fields, and one line on stderr says so. g 0 is a thread's
+ *           g0, the runtime's own stack: goids are handed out from 1
+ *           (`runtime/proc.go newproc1`, oneNewExtraM), never to a g0.
+ *   what    the function (a C step: "(as <the Go function it plays>)"),
+ *           then its fd arguments; or the syscall
+ *   from    cancels only (context.(*cancelCtx).cancel, context_cancel): the
+ *           caller that matters, the first frame outside the context code
+ *           (Go: outside packages context and runtime; C: outside the
+ *           compilation unit that defines context_cancel, i.e.
+ *           clients/lib/context.c). When the whole goroutine or thread is
+ *           context code, its outermost context frame.
+ *   label   which cancel cancelled the context, for a call that finds its
+ *           context not done yet (the err field, whose offset also comes
+ *           from DWARF, is not set at entry) and that is not a parent
+ *           context passing the cancel down to a child (cancelCtx.cancel
+ *           among its own callers):
+ *     (the user's cancel)    the caller is the program's own code: Go,
+ *                            package main (cancel() or a deferred
+ *                            cancel()); C, the compilation unit that
+ *                            defines main(), the stage (clients/05-cancel.c:
+ *                            canceller_main, or fetch's final cancel)
+ *     (the deadline timer)   the goroutine or thread is the context's
+ *                            deadline timer and nothing else: Go, the
+ *                            goroutine time.AfterFunc starts for the func
+ *                            context.WithDeadline gives it; C, timer_main,
+ *                            which context_with_deadline starts
+ *           Later cancels of a done context (the `defer cancel()`s after a
+ *           cancel) get no label; neither does anything without DWARF.
+ *           In go-client -c 1, the first cancel is not the user's: it is
+ *           the dial's own context, cancelled when the connection is made
+ *           (`net/dial.go (*Dialer).DialContext`: WithDeadline for the
+ *           Dialer's 30 s Timeout (net/http's DefaultTransport), then
+ *           `defer cancel()`), shown as
+ *           "from net.(*Dialer).DialContext"; the user's comes ms later
+ *           "from main.cancelLater (the user's cancel)".
+ *
+ * The callers come from the BPF side: the return address at [RSP] at the
+ * function's entry (the immediate caller: the callee has not pushed RBP
+ * yet, so a frame-pointer walk would skip it), then the frame-pointer chain
+ * (cancelchain.bpf.c). They are named here against the executable's symbol
+ * table: a Go binary is static and not PIE; for a PIE (c-cancel) the load
+ * bias is the probed function's run-time address minus its link-time one,
+ * both known for every uprobe event, so names come out right even after the
+ * process exited. A frame outside the executable (libc) ends the walk.
  *
  * With -- COMMAND, cancelchain forks first (the command inherits no fd of
  * ours), the child waits on a pipe until every probe is attached, then
@@ -40,6 +91,7 @@
 
 #include "cancelchain.h"
 #include "cancelchain.skel.h"
+#include "lib/dwarfinfo.h"
 #include "lib/launch.h"
 #include "lib/tool.h"
 
@@ -57,14 +109,14 @@ struct step {
 
 static const struct step steps[] = {
 	/* Go 1.19 net/http */
-	{ "context.(*cancelCtx).cancel", NULL, CC_ARGS_NONE },
+	{ "context.(*cancelCtx).cancel", NULL, CC_ARGS_GO_CANCEL },
 	{ "net/http.(*Transport).cancelRequest", NULL, CC_ARGS_NONE },
 	{ "net/http.(*persistConn).cancelRequest", NULL, CC_ARGS_NONE },
 	{ "net/http.(*persistConn).closeLocked", NULL, CC_ARGS_NONE },
 	{ "net.(*conn).Close", NULL, CC_ARGS_GO_CONN },
 	{ "internal/poll.(*FD).destroy", NULL, CC_ARGS_GO_FD },
 	/* c-cancel (clients/05-cancel.c, clients/lib/context.c) */
-	{ "context_cancel", "context.(*cancelCtx).cancel", CC_ARGS_NONE },
+	{ "context_cancel", "context.(*cancelCtx).cancel", CC_ARGS_C_CANCEL },
 	{ "on_context_done", "net/http.(*Transport).cancelRequest", CC_ARGS_NONE },
 	{ "close_connection", "internal/poll.(*FD).destroy", CC_ARGS_C_2INT },
 };
@@ -93,14 +145,35 @@ static const char usage_text[] =
 	"epoll_ctl(EPOLL_CTL_DEL) and close(2).\n"
 	"\n"
 	"  -p, --pid PID         trace the running process PID and its threads\n"
-	"  -v, --verbose         show libbpf's messages and the probed offsets\n"
+	"  -v, --verbose         show libbpf's messages, the probed offsets and the\n"
+	"                        offsets read from DWARF\n"
 	"  -h, --help            show this help\n"
 	"  -- COMMAND [ARG...]   run COMMAND, trace exactly it and its threads, and exit\n"
 	"                        with its status (128+N if signal N killed it)\n"
 	"\n"
-	"Each line: microseconds since the first event, thread id, what happened.\n"
+	"Each line, fields two spaces apart:\n"
+	"  <µs>  tid <tid>  [g <goid>  ]<what>[  from <caller>[ (<label>)]]\n"
+	"  µs     microseconds since the first event\n"
+	"  tid    the thread\n"
+	"  g      Go only: the goroutine (runtime.g.goid; its offset comes from the\n"
+	"         binary's DWARF: without it, e.g. go build -ldflags=-w, no g fields)\n"
+	"  from   cancels only (context.(*cancelCtx).cancel, context_cancel): the\n"
+	"         caller that matters, the first frame outside the context code (Go:\n"
+	"         packages context and runtime; C: the file defining context_cancel);\n"
+	"         if the goroutine or thread runs only context code, its outermost\n"
+	"         context frame\n"
+	"  label  on the call that cancels the context (its err not yet set at entry),\n"
+	"         unless a parent context is passing its cancel down:\n"
+	"         (the user's cancel)   called from the program's own code: Go,\n"
+	"                               package main; C, the file defining main()\n"
+	"         (the deadline timer)  run by the context's deadline timer: Go, the\n"
+	"                               goroutine time.AfterFunc starts for\n"
+	"                               context.WithDeadline; C, timer_main\n"
+	"         Later cancels of a done context (defer cancel()) have no label, and\n"
+	"         without DWARF there are no labels.\n"
 	"Every call is shown (Go cancels a context several times). Entry probes only.\n"
-	"Status lines (`Tracing the cancel chain ...`, `lost N events`) go to stderr.\n"
+	"Status lines (`Tracing the cancel chain ...`, `lost N events`, what is not\n"
+	"shown for want of DWARF) go to stderr.\n"
 	"Needs root, or CAP_BPF and CAP_PERFMON.\n";
 
 static void __attribute__((noreturn, format(printf, 1, 2))) usage_error(const char *fmt, ...)
@@ -157,21 +230,126 @@ static void parse_args(int argc, char **argv)
 	}
 }
 
-/* ---- symbols ---- */
+/* ---- the executable ---- */
+
+struct func {
+	__u64 start, size;
+	char *name;
+};
+
+/* What cancelchain reads from the traced executable's ELF file. */
+struct exe {
+	size_t offs[NSTEPS];  /* each step's file offset, what a uprobe wants; 0: absent */
+	__u64 vaddrs[NSTEPS]; /* and its link-time address */
+	__u64 main_vaddr;     /* C: main(); 0 if absent */
+	struct func *funcs;   /* every function symbol, sorted by address */
+	size_t nfuncs;
+	bool has_tls;         /* a PT_TLS segment: its size and alignment */
+	__u64 tls_memsz, tls_align;
+	bool has_tlsg;        /* Go's runtime.tlsg (STT_TLS): its offset in the segment */
+	__u64 tlsg;
+};
+
+static void exe_free(struct exe *x)
+{
+	for (size_t i = 0; i < x->nfuncs; i++)
+		free(x->funcs[i].name);
+	free(x->funcs);
+	x->funcs = NULL;
+	x->nfuncs = 0;
+}
+
+static int func_cmp(const void *a, const void *b)
+{
+	const struct func *fa = a, *fb = b;
+
+	return fa->start < fb->start ? -1 : fa->start > fb->start;
+}
+
+/* The function whose code holds VADDR (link-time), or NULL. */
+static const struct func *func_at(const struct exe *x, __u64 vaddr)
+{
+	size_t lo = 0, hi = x->nfuncs;
+
+	while (lo < hi) { /* the first function starting after vaddr */
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (x->funcs[mid].start <= vaddr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == 0 || vaddr >= x->funcs[lo - 1].start + x->funcs[lo - 1].size)
+		return NULL;
+	return &x->funcs[lo - 1];
+}
+
+/* One symbol of PATH: a step, main(), runtime.tlsg, or a function to name
+ * callers with. 0, or -ENOMEM. */
+static int exe_add_symbol(struct exe *x, Elf *elf, size_t nphdr, const GElf_Sym *sym, const char *name,
+			  size_t *cap)
+{
+	if (GELF_ST_TYPE(sym->st_info) == STT_TLS) {
+		if (strcmp(name, "runtime.tlsg") == 0) {
+			x->has_tlsg = true;
+			x->tlsg = sym->st_value;
+		}
+		return 0;
+	}
+	if (GELF_ST_TYPE(sym->st_info) != STT_FUNC || sym->st_shndx == SHN_UNDEF || sym->st_value == 0)
+		return 0;
+	if (strcmp(name, "main") == 0)
+		x->main_vaddr = sym->st_value;
+	for (int i = 0; i < NSTEPS; i++) {
+		if (x->offs[i] || strcmp(name, steps[i].sym) != 0)
+			continue;
+		/* the PT_LOAD segment holding it: vaddr -> file offset */
+		for (size_t p = 0; p < nphdr; p++) {
+			GElf_Phdr ph;
+
+			if (!gelf_getphdr(elf, (int)p, &ph) || ph.p_type != PT_LOAD || !(ph.p_flags & PF_X))
+				continue;
+			if (sym->st_value >= ph.p_vaddr && sym->st_value < ph.p_vaddr + ph.p_memsz) {
+				x->offs[i] = sym->st_value - ph.p_vaddr + ph.p_offset;
+				x->vaddrs[i] = sym->st_value;
+				break;
+			}
+		}
+	}
+	if (sym->st_size == 0)
+		return 0;
+	if (x->nfuncs == *cap) {
+		size_t ncap = *cap ? *cap * 2 : 4096;
+		struct func *f = realloc(x->funcs, ncap * sizeof(*f));
+
+		if (!f)
+			return -ENOMEM;
+		x->funcs = f;
+		*cap = ncap;
+	}
+	x->funcs[x->nfuncs].name = strdup(name);
+	if (!x->funcs[x->nfuncs].name)
+		return -ENOMEM;
+	x->funcs[x->nfuncs].start = sym->st_value;
+	x->funcs[x->nfuncs].size = sym->st_size;
+	x->nfuncs++;
+	return 0;
+}
 
 /*
- * Finds each steps[i].sym among PATH's function symbols (.symtab, then
- * .dynsym) and sets offs[i] to its file offset, what a uprobe wants, or 0.
- * 0, or -1 after printing why PATH cannot be read as ELF.
+ * Reads PATH's function symbols (.symtab, then .dynsym; a function seen in
+ * both is kept twice, which does no harm), each step's place, and its TLS
+ * segment. 0, -1 after printing why PATH cannot be read as ELF, or -ENOMEM
+ * after saying so.
  */
-static int find_offsets(const char *path, const char *shown, size_t offs[NSTEPS])
+static int read_exe(const char *path, const char *shown, struct exe *x)
 {
 	Elf *elf = NULL;
 	Elf_Scn *scn = NULL;
-	size_t nphdr = 0;
+	size_t nphdr = 0, cap = 0;
 	int fd, ret = -1;
 
-	memset(offs, 0, sizeof(size_t) * NSTEPS);
+	memset(x, 0, sizeof(*x));
 	if (elf_version(EV_CURRENT) == EV_NONE) {
 		fprintf(stderr, "cancelchain: libelf is too old\n");
 		return -1;
@@ -186,6 +364,15 @@ static int find_offsets(const char *path, const char *shown, size_t offs[NSTEPS]
 		fprintf(stderr, "cancelchain: %s is not an ELF executable\n", shown);
 		goto out;
 	}
+	for (size_t p = 0; p < nphdr; p++) {
+		GElf_Phdr ph;
+
+		if (gelf_getphdr(elf, (int)p, &ph) && ph.p_type == PT_TLS) {
+			x->has_tls = true;
+			x->tls_memsz = ph.p_memsz;
+			x->tls_align = ph.p_align;
+		}
+	}
 	while ((scn = elf_nextscn(elf, scn))) {
 		GElf_Shdr sh;
 		Elf_Data *data;
@@ -198,29 +385,17 @@ static int find_offsets(const char *path, const char *shown, size_t offs[NSTEPS]
 			GElf_Sym sym;
 			const char *name;
 
-			if (!gelf_getsym(data, (int)k, &sym) || GELF_ST_TYPE(sym.st_info) != STT_FUNC ||
-			    sym.st_shndx == SHN_UNDEF || sym.st_value == 0)
+			if (!gelf_getsym(data, (int)k, &sym) || !(name = elf_strptr(elf, sh.sh_link, sym.st_name)))
 				continue;
-			if (!(name = elf_strptr(elf, sh.sh_link, sym.st_name)))
-				continue;
-			for (int i = 0; i < NSTEPS; i++) {
-				if (offs[i] || strcmp(name, steps[i].sym) != 0)
-					continue;
-				/* the PT_LOAD segment holding it: vaddr -> file offset */
-				for (size_t p = 0; p < nphdr; p++) {
-					GElf_Phdr ph;
-
-					if (!gelf_getphdr(elf, (int)p, &ph) || ph.p_type != PT_LOAD ||
-					    !(ph.p_flags & PF_X))
-						continue;
-					if (sym.st_value >= ph.p_vaddr && sym.st_value < ph.p_vaddr + ph.p_memsz) {
-						offs[i] = sym.st_value - ph.p_vaddr + ph.p_offset;
-						break;
-					}
-				}
+			if (exe_add_symbol(x, elf, nphdr, &sym, name, &cap) != 0) {
+				fprintf(stderr, "cancelchain: out of memory reading the symbols of %s\n", shown);
+				exe_free(x);
+				ret = -ENOMEM;
+				goto out;
 			}
 		}
 	}
+	qsort(x->funcs, x->nfuncs, sizeof(*x->funcs), func_cmp);
 	ret = 0;
 out:
 	elf_end(elf);
@@ -261,17 +436,244 @@ static int choose_steps(const size_t offs[NSTEPS], const char *shown, int *first
 	return 0;
 }
 
+/* ---- what DWARF tells ---- */
+
+/* Offsets for the BPF side's read-only data (cancelchain.bpf.c). */
+struct bpf_offsets {
+	__s64 goid_off, tls_g_off, ctx_err_off;
+	__u32 ctx_err_size;
+};
+
+/* How callers of a cancel are told apart (see the header comment). */
+struct origins {
+	bool go;
+	bool labels;              /* the context's err can be read: labels are shown */
+	struct dwarfinfo *dwarf;  /* C: which compilation unit a caller is in */
+	const char *context_unit; /* C: the unit defining context_cancel */
+	const char *main_unit;    /* C: the unit defining main() */
+};
+
+/*
+ * Where a Go program keeps the current g, from the thread pointer; 0 if
+ * unknown. Linked by Go's own linker (no PT_TLS segment) it is -8
+ * (`cmd/link/internal/ld/sym.go (*Link).computeTLSOffset`: Tlsoffset = -PtrSize on
+ * ELF). Linked by an external linker (cgo), it is the TLS variable
+ * runtime.tlsg, pointer-sized (`cmd/link/internal/ld/lib.go (*Link).loadlib`), in the
+ * executable's TLS block, which ends at the thread pointer (x86-64 TLS
+ * variant II: the block is the segment's size rounded up to its
+ * alignment). The external linker may drop the symbol; a segment of one
+ * pointer then holds runtime.tlsg alone, at 0.
+ */
+static __s64 go_tls_g_off(const struct exe *x)
+{
+	__u64 align, block, tlsg;
+
+	if (!x->has_tls)
+		return -8;
+	if (x->has_tlsg)
+		tlsg = x->tlsg;
+	else if (x->tls_memsz == 8)
+		tlsg = 0;
+	else
+		return 0;
+	align = x->tls_align ? x->tls_align : 1;
+	block = (x->tls_memsz + align - 1) / align * align;
+	return (__s64)tlsg - (__s64)block;
+}
+
+/* The size to read of a context's err field: Go's error is an interface
+ * whose first word (its itab) is nil exactly when the error is
+ * (`runtime/runtime2.go iface`); C's is an enum, CONTEXT_ALIVE = 0. */
+static __u32 err_read_size(__u64 size)
+{
+	return size >= 8 ? 8 : size == 4 ? 4 : 0;
+}
+
+/*
+ * Reads from PATH's DWARF what the BPF side needs (*ro) and how to tell
+ * the callers apart (*og). A binary without it is traced all the same:
+ * one line on stderr says what is not shown.
+ */
+static void read_dwarf(const char *path, const char *shown, const struct exe *x, bool go,
+		       struct bpf_offsets *ro, struct origins *og)
+{
+	const char *ctx_struct = go ? "context.cancelCtx" : "context"; /* C: clients/lib/context.c */
+	struct dwarfinfo *di;
+	__u64 off = 0, size = 0;
+	int err = 0;
+
+	*ro = (struct bpf_offsets){ .goid_off = -1, .tls_g_off = 0, .ctx_err_off = -1, .ctx_err_size = 0 };
+	*og = (struct origins){ .go = go };
+	di = dwarfinfo_open(path, &err);
+	if (!di) {
+		if (go && err == -ENODATA)
+			fprintf(stderr, "cancelchain: %s has no DWARF (built with -ldflags=-w?): goroutine ids and "
+				"cancel labels not shown\n", shown);
+		else if (err == -ENODATA)
+			fprintf(stderr, "cancelchain: %s has no DWARF for struct context: cancels not labelled "
+				"(build it with -g)\n", shown);
+		else
+			fprintf(stderr, "cancelchain: cannot read the DWARF of %s: %s: %s\n", shown, strerror(-err),
+				go ? "goroutine ids and cancel labels not shown" : "cancels not labelled");
+		return;
+	}
+	if (go) {
+		/* `runtime/runtime2.go g`: goid int64 */
+		if (dwarfinfo_member(di, "runtime.g", "goid", &off, &size) == 0 && size == 8) {
+			ro->goid_off = (__s64)off;
+			ro->tls_g_off = go_tls_g_off(x);
+		} else {
+			fprintf(stderr, "cancelchain: %s has DWARF but no 8-byte runtime.g.goid in it (not Go 1.19?): "
+				"goroutine ids not shown\n", shown);
+		}
+	}
+	/* Go: `context/context.go cancelCtx`, err error; C:
+	 * clients/lib/context.c struct context, enum context_err err. */
+	if (dwarfinfo_member(di, ctx_struct, "err", &off, &size) == 0 && err_read_size(size)) {
+		ro->ctx_err_off = (__s64)off;
+		ro->ctx_err_size = err_read_size(size);
+	} else {
+		fprintf(stderr, "cancelchain: %s has no %s.err in its DWARF: cancels not labelled\n", shown, ctx_struct);
+	}
+	if (!go && ro->ctx_err_off >= 0) {
+		og->context_unit = dwarfinfo_unit_of(di, x->vaddrs[C_FIRST]);
+		og->main_unit = x->main_vaddr ? dwarfinfo_unit_of(di, x->main_vaddr) : NULL;
+		if (!og->context_unit || !og->main_unit) {
+			fprintf(stderr, "cancelchain: %s's DWARF does not say which files define context_cancel "
+				"and main: cancels not labelled\n", shown);
+			ro->ctx_err_off = -1;
+			ro->ctx_err_size = 0;
+		}
+	}
+	og->labels = ro->ctx_err_off >= 0;
+	if (env.verbose && go)
+		fprintf(stderr, "cancelchain: from the DWARF of %s: goid at %+lld in runtime.g (-1: none), g at "
+			"fs%+lld (0: unknown), err at %+lld in context.cancelCtx (-1: none)\n", shown,
+			(long long)ro->goid_off, (long long)ro->tls_g_off, (long long)ro->ctx_err_off);
+	else if (env.verbose)
+		fprintf(stderr, "cancelchain: from the DWARF of %s: err at %+lld in struct context (-1: none), "
+			"context_cancel in %s, main in %s\n", shown, (long long)ro->ctx_err_off,
+			og->context_unit ? og->context_unit : "?", og->main_unit ? og->main_unit : "?");
+	if (!go && og->labels)
+		og->dwarf = di; /* the units' names live in it */
+	else
+		dwarfinfo_close(di);
+}
+
 /* ---- events ---- */
 
 struct run {
 	__u64 t0_ns; /* the first event's time; 0 before it */
+	const struct exe *exe;
+	const struct origins *og;
 };
+
+/* Whether SYM, a Go function's symbol, is in package PKG: the import path
+ * ends at the first '.' after its last '/' (before a generic's '['). */
+static bool go_in_package(const char *sym, const char *pkg)
+{
+	size_t n = strcspn(sym, "["), len;
+	const char *slash = memrchr(sym, '/', n);
+	const char *dot = memchr(slash ? slash : sym, '.', n - (size_t)((slash ? slash : sym) - sym));
+
+	len = dot ? (size_t)(dot - sym) : n;
+	return strlen(pkg) == len && strncmp(sym, pkg, len) == 0;
+}
+
+/* Whether the outermost context frame of a goroutine or thread that runs
+ * only context code is the deadline timer's function: Go, a closure of
+ * context.WithDeadline, whose func time.AfterFunc runs on a goroutine of
+ * its own (`context/context.go WithDeadline`; `time/sleep.go goFunc`: `go
+ * arg.(func())()`), the others run on their caller's; C, the thread
+ * context_with_deadline starts (clients/lib/context.c timer_main). */
+static bool is_deadline_timer(bool go, const char *sym)
+{
+	if (go)
+		return strncmp(sym, "context.WithDeadline.func", strlen("context.WithDeadline.func")) == 0;
+	return strcmp(sym, "timer_main") == 0;
+}
+
+struct origin {
+	const char *from;  /* the caller that matters; NULL if unknown */
+	const char *label; /* "the user's cancel", "the deadline timer" or NULL */
+};
+
+/* Who made the cancel E (see the header comment for the rules). */
+static void cancel_origin(const struct run *run, const struct cc_event *e, struct origin *o)
+{
+	const struct exe *x = run->exe;
+	const struct origins *og = run->og;
+	const char *outermost = NULL;
+	bool passed_down = false, user = false, whole = false;
+	/* 0 for a non-PIE executable; a PIE's load bias */
+	__u64 bias = e->ip - x->vaddrs[e->step];
+	__u32 n = e->nr_frames < CC_MAX_FRAMES ? e->nr_frames : CC_MAX_FRAMES;
+
+	o->from = o->label = NULL;
+	if (env.verbose) { /* the frames the rules look at */
+		fprintf(stderr, "cancelchain: %s at %.1f: err %s, called by", steps[e->step].sym,
+			(double)(e->ts_ns - run->t0_ns) / 1000.0,
+			e->ctx_done < 0 ? "unknown" : e->ctx_done ? "set" : "not set");
+		for (__u32 i = 0; i < n; i++) {
+			const struct func *f = func_at(x, e->frames[i] - bias - 1);
+
+			fprintf(stderr, "%s %s", i ? " <-" : "", f ? f->name : "(not in the executable)");
+		}
+		fputc('\n', stderr);
+	}
+	for (__u32 i = 0; i < n; i++) {
+		__u64 pc = e->frames[i] - bias - 1; /* inside the call instruction */
+		const struct func *f = func_at(x, pc);
+		const char *unit = NULL;
+		bool context_code;
+
+		if (!f) { /* outside the executable: a thread's start in libc */
+			whole = !og->go;
+			break;
+		}
+		if (og->go && (strcmp(f->name, "runtime.goexit") == 0 ||
+			       strcmp(f->name, "runtime.goexit.abi0") == 0)) {
+			/* a goroutine's first function returns into goexit
+			 * (`runtime/proc.go newproc1`: newg.sched.pc); the ELF
+			 * name of this assembly function, which has an
+			 * ABIInternal wrapper too, ends in .abi0
+			 * (`cmd/link/internal/ld/symtab.go mangleABIName`) */
+			whole = true;
+			break;
+		}
+		if (og->go) {
+			context_code = go_in_package(f->name, "context") || go_in_package(f->name, "runtime");
+		} else {
+			unit = og->dwarf ? dwarfinfo_unit_of(og->dwarf, pc) : NULL;
+			context_code = unit && strcmp(unit, og->context_unit) == 0;
+		}
+		if (!context_code) {
+			o->from = f->name;
+			user = og->go ? go_in_package(f->name, "main") : unit && strcmp(unit, og->main_unit) == 0;
+			break;
+		}
+		/* a parent's cancel cancels its children: `child.cancel(false,
+		 * err)` (`context/context.go (*cancelCtx).cancel`) */
+		if (strcmp(f->name, steps[e->step].sym) == 0)
+			passed_down = true;
+		if (!og->go || go_in_package(f->name, "context"))
+			outermost = f->name;
+	}
+	if (!o->from)
+		o->from = outermost;
+	if (!og->labels || e->ctx_done != 0 || passed_down)
+		return;
+	if (user)
+		o->label = "the user's cancel";
+	else if (whole && outermost && is_deadline_timer(og->go, outermost))
+		o->label = "the deadline timer";
+}
 
 static int handle_event(void *ctx, void *data, size_t size)
 {
 	struct run *run = ctx;
 	const struct cc_event *e = data;
-	char what[256];
+	char what[256], from[256] = "", g[32] = "";
 
 	if (size < sizeof(*e))
 		return 0;
@@ -297,6 +699,13 @@ static int handle_event(void *ctx, void *data, size_t size)
 		} else if (e->args == CC_ARGS_C_2INT) {
 			snprintf(what + n, sizeof(what) - (size_t)n, " epfd %lld fd %lld", (long long)e->a0,
 				 (long long)e->a1);
+		} else if (e->args == CC_ARGS_GO_CANCEL || e->args == CC_ARGS_C_CANCEL) {
+			struct origin o;
+
+			cancel_origin(run, e, &o);
+			if (o.from)
+				snprintf(from, sizeof(from), "  from %s%s%s%s", o.from, o.label ? " (" : "",
+					 o.label ? o.label : "", o.label ? ")" : "");
 		}
 		break;
 	}
@@ -307,7 +716,9 @@ static int handle_event(void *ctx, void *data, size_t size)
 	case CC_EV_CLOSE: snprintf(what, sizeof(what), "close(fd %lld)", (long long)e->a0); break;
 	default: return 0;
 	}
-	printf("%8.1f  tid %u  %s\n", (double)(e->ts_ns - run->t0_ns) / 1000.0, e->tid, what);
+	if (e->goid >= 0)
+		snprintf(g, sizeof(g), "g %lld  ", (long long)e->goid);
+	printf("%8.1f  tid %u  %s%s%s\n", (double)(e->ts_ns - run->t0_ns) / 1000.0, e->tid, g, what, from);
 	fflush(stdout);
 	return 0;
 }
@@ -331,7 +742,9 @@ int main(int argc, char **argv)
 	struct ring_buffer *rb = NULL;
 	struct bpf_link *links[NSTEPS] = { NULL };
 	struct run run = { 0 };
-	size_t offs[NSTEPS];
+	struct exe x = { 0 };
+	struct bpf_offsets ro;
+	struct origins og = { 0 };
 	char exe[64], shown[PATH_MAX];
 	const char *exe_path;
 	int go_fd = -1, err_fd = -1, exit_code = EXIT_FAILED, first = 0, count = 0, err;
@@ -369,7 +782,10 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	/* Which functions: before anything runs or loads. */
-	if (find_offsets(exe_path, shown, offs) != 0 || choose_steps(offs, shown, &first, &count) != 0) {
+	err = read_exe(exe_path, shown, &x);
+	if (err == -ENOMEM)
+		goto out;
+	if (err != 0 || choose_steps(x.offs, shown, &first, &count) != 0) {
 		exit_code = EXIT_USAGE;
 		goto out;
 	}
@@ -385,14 +801,22 @@ int main(int argc, char **argv)
 	}
 	tool_install_signals();
 	tool_libbpf_messages(env.verbose);
+	/* Goroutine ids and who cancelled: offsets from the binary's DWARF. */
+	read_dwarf(exe_path, shown, &x, first == GO_FIRST, &ro, &og);
+	run.exe = &x;
+	run.og = &og;
 
-	/* 2. Open, set the filter, load, attach. */
+	/* 2. Open, set the filter and the offsets, load, attach. */
 	skel = cancelchain_bpf__open();
 	if (!skel) {
 		exit_code = print_bpf_error("open", "the eBPF programs", -errno);
 		goto out;
 	}
 	skel->rodata->targ_tgid = (__u32)(child ? child : env.pid);
+	skel->rodata->goid_off = ro.goid_off;
+	skel->rodata->tls_g_off = ro.tls_g_off;
+	skel->rodata->ctx_err_off = ro.ctx_err_off;
+	skel->rodata->ctx_err_size = ro.ctx_err_size;
 	err = cancelchain_bpf__load(skel);
 	if (err) {
 		exit_code = print_bpf_error("load", "the eBPF programs", err);
@@ -413,10 +837,10 @@ int main(int argc, char **argv)
 		char what[PATH_MAX + 128];
 
 		if (env.verbose)
-			fprintf(stderr, "cancelchain: uprobe %s at %s+0x%zx\n", steps[i].sym, shown, offs[i]);
+			fprintf(stderr, "cancelchain: uprobe %s at %s+0x%zx\n", steps[i].sym, shown, x.offs[i]);
 		/* Every process running the file, filtered by tgid in the
 		 * kernel: the command's pid has not exec'd it yet. */
-		links[i] = bpf_program__attach_uprobe_opts(skel->progs.cc_uprobe, -1, exe_path, offs[i], &uopts);
+		links[i] = bpf_program__attach_uprobe_opts(skel->progs.cc_uprobe, -1, exe_path, x.offs[i], &uopts);
 		if (!links[i]) {
 			snprintf(what, sizeof(what), "a uprobe on %s in %s", steps[i].sym, shown);
 			exit_code = print_bpf_error("attach", what, -errno);
@@ -486,6 +910,8 @@ out:
 	for (int i = 0; i < NSTEPS; i++)
 		bpf_link__destroy(links[i]);
 	cancelchain_bpf__destroy(skel);
+	dwarfinfo_close(og.dwarf);
+	exe_free(&x);
 	if (child && !child_done) {
 		kill(child, SIGTERM);
 		launch_wait(child);

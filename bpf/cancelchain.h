@@ -19,6 +19,8 @@ enum cc_args {
 	CC_ARGS_GO_FD,   /* Go receiver *poll.FD in RAX: Sysfd at +16 */
 	CC_ARGS_GO_CONN, /* Go receiver *net.conn in RAX: *netFD, whose poll.FD.Sysfd is at +16 */
 	CC_ARGS_C_2INT,  /* C: int, int in RDI, RSI (close_connection(epfd, sock, ...)) */
+	CC_ARGS_GO_CANCEL, /* Go (*cancelCtx).cancel: receiver in RAX; the callers' frames */
+	CC_ARGS_C_CANCEL,  /* C context_cancel(ctx): ctx in RDI; the callers' frames */
 };
 
 #define CC_GO_SYSFD_OFF 16 /* poll.FD{fdmu fdMutex (16 bytes); Sysfd int} in Go 1.19 */
@@ -29,6 +31,10 @@ enum cc_kind {
 	CC_EV_CLOSE,      /* a0: fd */
 };
 
+/* Return addresses kept for a cancel: enough to get past the context
+ * package's own frames (a parent cancelling its children adds two each). */
+#define CC_MAX_FRAMES 16
+
 struct cc_event {
 	__u64 ts_ns; /* CLOCK_MONOTONIC, bpf_ktime_get_ns */
 	__u32 kind;  /* enum cc_kind */
@@ -38,6 +44,12 @@ struct cc_event {
 	__u32 args;  /* CC_EV_UPROBE: the cookie's enum cc_args */
 	__s32 err;   /* 0, or the error reading a user argument */
 	__s64 a0, a1;
+	__s64 goid;  /* Go: the current goroutine's id; -1 when not known */
+	__u64 ip;    /* CC_EV_UPROBE: the probed function's run-time address */
+	/* CC_ARGS_*_CANCEL only: */
+	__s32 ctx_done;  /* the context's err field at entry: 1 set (done already), 0 not, -1 unknown */
+	__u32 nr_frames; /* return addresses in frames[]: [RSP], then the frame-pointer chain */
+	__u64 frames[CC_MAX_FRAMES];
 };
 
 #endif
