@@ -29,18 +29,67 @@ lab_stop_all() {
   lab_pids=()
 }
 
+# lab_started PID: remembers a process the lab started in the background,
+# to stop it if the lab ends first (Ctrl-C included).
+lab_started() { lab_pids+=("$1"); }
+
+# lab_wait PID: waits for it and forgets it (its pid may be reused by then,
+# so it must not be signalled later); returns its exit status.
+lab_wait() {
+  local pid kept=() rc
+  wait "$1"
+  rc=$?
+  for pid in "${lab_pids[@]}"; do
+    [ "$pid" = "$1" ] || kept+=("$pid")
+  done
+  lab_pids=("${kept[@]}")
+  return $rc
+}
+
+# lab_needs_ebpf LAB TOOL...: before the lab starts anything, each eBPF tool
+# it uses loads and attaches its programs on a trivial command. When one
+# cannot, the lab prints that tool's one-line reason and the fix, and exits
+# 2: without its witnesses a lab has nothing true to say.
+lab_needs_ebpf() {
+  local lab=$1 tool why fix
+  shift
+  for tool in "$@"; do
+    case $tool in
+      closesnoop) why=$("$BIN/closesnoop" -- /bin/true 2>&1 >/dev/null) ;;
+      cancelchain) why=$("$BIN/cancelchain" -- "$BIN/c-cancel" -h 2>&1 >/dev/null) ;;
+      bpftrace) why=$(bpftrace -e 'BEGIN { exit(); }' 2>&1 >/dev/null) ;;
+      *) echo "lab-$lab: no check for the tool '$tool'" >&2; exit 2 ;;
+    esac && continue
+    # the tool's own reason: its first line that is not a warning
+    why=$(grep -v 'RLIMIT_MEMLOCK' <<<"$why" | grep -m 1 .)
+    if [ "$(id -u)" -ne 0 ]; then
+      fix="sudo make lab-$lab"
+    else
+      fix="make doctor (it checks each prerequisite and says how to fix it)"
+    fi
+    echo "${why:-$tool: failed without saying why}" >&2
+    echo "lab-$lab needs $tool and ran nothing; fix: $fix" >&2
+    exit 2
+  done
+}
+
 # lab_begin N TITLE: fresh out/lab-N/, a labserver on a free port (PORT, URL).
 lab_begin() {
   LAB=$1
   OUT=$ROOT/out/lab-$1
-  rm -rf "$OUT"
-  mkdir -p "$OUT"
+  local why
+  if ! why=$({ rm -rf "$OUT" && mkdir -p "$OUT"; } 2>&1); then
+    echo "lab-$1: cannot write its files: $(head -n 1 <<<"$why");" \
+      "fix: run it as the user who owns $ROOT/out ($(stat -c %U "$ROOT/out" 2>/dev/null || stat -c %U "$ROOT"))" >&2
+    exit 1
+  fi
   trap lab_stop_all EXIT
   trap 'echo; echo "lab-$LAB: interrupted; everything it started is stopped"; exit 130' INT TERM
   printf '== lab %s: %s ==\n' "$1" "$2"
 
-  "$BIN/labserver" --port 0 >"$OUT/labserver.log" 2>&1 &
-  lab_pids+=("$!")
+  # its warnings apart: the first line of its output says the port
+  "$BIN/labserver" --port 0 >"$OUT/labserver.log" 2>"$OUT/labserver.stderr.log" &
+  lab_started "$!"
   local i
   for i in $(seq 100); do
     PORT=$(sed -n '1s/^listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$OUT/labserver.log")
@@ -48,7 +97,7 @@ lab_begin() {
     sleep 0.05
   done
   if [ -z "$PORT" ]; then
-    echo "lab-$LAB: labserver did not start: $(cat "$OUT/labserver.log")" >&2
+    echo "lab-$LAB: labserver did not start: $(cat "$OUT/labserver.log" "$OUT/labserver.stderr.log")" >&2
     exit 1
   fi
   URL=http://127.0.0.1:$PORT
@@ -70,7 +119,7 @@ lab_trace() {
   strace -f -I2 -qq -e signal=none -e trace=$STRACE_CALLS -o "$OUT/$name.strace" \
     "$@" >"$OUT/$name.stdout" 2>"$OUT/$name.stderr" </dev/null &
   tracer=$!
-  lab_pids+=("$tracer")
+  lab_started "$tracer"
   if [ "$stop_after" != 0 ]; then
     for i in $(seq $((stop_after * 20))); do
       kill -0 "$tracer" 2>/dev/null || break
@@ -80,16 +129,54 @@ lab_trace() {
     child=$(pgrep -P "$tracer" | head -n 1)
     [ -n "$child" ] && kill -TERM "$child" 2>/dev/null
   fi
-  wait "$tracer"
+  lab_wait "$tracer"
   RESULT=$(tail -n 1 "$OUT/$name.stderr")
   "$BIN/tracediff" normalize "$OUT/$name.strace" >"$OUT/$name.story"
+  "$BIN/tracediff" normalize --calls "$OUT/$name.strace" >"$OUT/$name.calls"
 }
 
-# lab_compare NAME LEFT RIGHT LEFT_TITLE RIGHT_TITLE: the two stories side by
-# side, as text (100 columns) and as a page.
+# A lab's figures come from the story's calls (NAME.calls: one line per
+# call, "TID PHASE CALL", nothing collapsed, unfinished calls merged), never
+# from the raw trace, where an fd number also matches the loader's files and
+# strace may split a call in two.
+
+# count_calls NAME PHASE [ERE]: how many calls of NAME are in PHASE (and
+# match ERE).
+count_calls() {
+  awk -v phase="$2" -v re="${3:-}" '$2 == phase && (re == "" || $0 ~ re) { n++ } END { print n + 0 }' \
+    "$OUT/$1.calls"
+}
+
+# call_tid NAME PHASE ERE: the thread of the last call of NAME in PHASE that
+# matches ERE (empty when there is none).
+call_tid() {
+  awk -v phase="$2" -v re="$3" '$2 == phase && $0 ~ re { tid = $1 } END { print tid }' "$OUT/$1.calls"
+}
+
+# lab_run NAME COMMAND ARGS...: runs COMMAND untraced, its stdout and
+# stderr into NAME.stdout and NAME.stderr. Sets RESULT to its last stderr
+# line.
+lab_run() {
+  local name=$1 pid
+  shift
+  "$@" >"$OUT/$name.stdout" 2>"$OUT/$name.stderr" </dev/null &
+  pid=$!
+  lab_started "$pid"
+  lab_wait "$pid"
+  RESULT=$(tail -n 1 "$OUT/$name.stderr")
+}
+
+# result_field FILE FIELD: the value of FIELD=VALUE on the last result line
+# in FILE (empty when there is none).
+result_field() {
+  grep '^result:' "$1" | tail -n 1 | sed -n "s/.* $2=\([^ ]*\).*/\1/p"
+}
+
+# lab_compare NAME LEFT RIGHT LEFT_TITLE RIGHT_TITLE: two stories (files in
+# OUT) side by side, as text (100 columns) and as a page.
 lab_compare() {
   "$BIN/tracediff" side-by-side --width 100 --html "$OUT/$1.html" \
-    --left-title "$4" --right-title "$5" "$OUT/$2.story" "$OUT/$3.story" >"$OUT/$1.txt"
+    --left-title "$4" --right-title "$5" "$OUT/$2" "$OUT/$3" >"$OUT/$1.txt"
 }
 
 # story_lines NAME PHASE...: the story lines of NAME in these phases.
@@ -99,6 +186,16 @@ story_lines() {
   local phases
   phases=$(printf '%s|' "$@")
   grep -E "^(${phases%|}) " "$OUT/$name.story"
+}
+
+# sbs_rows FILE PHASE...: the rows of a side-by-side text in these phases,
+# each with its continuation lines (a row wraps inside its columns).
+sbs_rows() {
+  local file=$1
+  shift
+  awk -v phases=" $* " '
+    /^[^ ]/ { split($0, w, " "); keep = index(phases, " " w[1] " ") > 0 }
+    keep' "$file"
 }
 
 # fit: wraps lines longer than 100 columns (a projector's width), the rest
@@ -125,8 +222,8 @@ closesnoop_run() {
   shift
   "$BIN/closesnoop" "$@" >"$OUT/$name" 2>"$OUT/$name.log" </dev/null &
   pid=$!
-  lab_pids+=("$pid")
-  wait "$pid"
+  lab_started "$pid"
+  lab_wait "$pid"
   RESULT=$(grep '^result:' "$OUT/$name.log" | tail -n 1)
 }
 
@@ -144,47 +241,55 @@ cancelchain_run() {
   shift
   "$BIN/cancelchain" -- "$@" >"$OUT/$name" 2>"$OUT/$name.log" </dev/null &
   pid=$!
-  lab_pids+=("$pid")
-  wait "$pid"
+  lab_started "$pid"
+  lab_wait "$pid"
   RESULT=$(grep '^result:' "$OUT/$name.log" | tail -n 1)
 }
 
-# chain_lines FILE: a cancelchain timeline from its first cancel on (the
-# closes before it are start-up), without thread ids, for reading two side
-# by side.
-chain_lines() {
-  sed -n '/cancel/,$p' "$1" | sed -E 's/ +tid [0-9]+ +/  /'
+# chain_from_user FILE: a cancelchain timeline from the user's cancel (the
+# line cancelchain labels so) to the close of the fd that the chain
+# destroyed, in µs after that cancel, without thread ids, callers or the C
+# functions' Go names and epoll fds (the .chain file has them all). Nothing when the
+# timeline has no user's cancel.
+chain_from_user() {
+  awk '
+    !start && /\(the user.s cancel\)/ { start = $1 }
+    !start { next }
+    {
+      line = $0
+      sub(/^ *[0-9.]+ +tid [0-9]+ +/, "", line)
+      sub(/ +from [^ ]+/, "", line)
+      sub(/ \(as [^ ]+\)/, "", line)
+      sub(/ epfd [0-9]+/, "", line)
+      printf "%+.1f  %s\n", $1 - start, line
+    }
+    fd == "" && /(destroy|close_connection)/ { fd = $NF }
+    fd != "" && index($0, "close(fd " fd ")") { exit }' "$1"
 }
 
-# two_columns LEFT RIGHT: the two files side by side, 47 columns for the
-# left one, runs of spaces squeezed (for stacks and timelines).
+# two_columns WIDTH LEFT RIGHT: the two files side by side, WIDTH columns
+# for the left one (0: as wide as its longest line), runs of spaces
+# squeezed (for stacks and timelines).
 two_columns() {
-  awk -v width=47 '
-    NR == FNR { left[FNR] = $0; n = FNR; next }
+  awk -v width="$1" '
+    NR == FNR { gsub(/ +/, " "); left[FNR] = $0; n = FNR; if (length($0) > w) w = length($0); next }
     { right[FNR] = $0; m = FNR }
     END {
+      if (width == 0) width = w + 2
       for (i = 1; i <= (n > m ? n : m); i++) {
         l = (i in left) ? left[i] : ""
         gsub(/ +/, " ", l)
         r = (i in right) ? right[i] : ""
         gsub(/ +/, " ", r)
-        printf "%-" width "s %s\n", substr(l, 1, width), r
+        row = sprintf("%-" width "s %s", substr(l, 1, width), r)
+        sub(/ +$/, "", row)
+        print row
       }
-    }' "$1" "$2"
+    }' "$2" "$3"
 }
 
 # say TEXT...: one line of the guided summary.
 say() { printf '%s\n' "$*" | fit; }
-
-# socket_fd TRACE: the fd the traced program's first socket() returned.
-socket_fd() {
-  grep -E ' socket\(| <\.\.\. socket resumed>' "$1" | grep -m 1 -oE '= [0-9]+$' | cut -c3-
-}
-
-# calls_on TRACE CALL FD: how many CALL(FD, ...) lines the raw trace has.
-calls_on() {
-  grep -cE "^[0-9]+ +$2\($3[,)]" "$1"
-}
 
 # lab_end [PAGE]: where the files are, and the page to open if there is one.
 lab_end() {

@@ -6,13 +6,13 @@ lab_trace c-deadline "$BIN/c-deadline" -q -t 200 "$URL/stall"
 c_result=$RESULT
 lab_trace go-client "$BIN/go-client" -q -t 200 "$URL/stall"
 go_result=$RESULT
-lab_compare c-vs-go c-deadline go-client "c-deadline -t 200 /stall" "go-client -t 200 /stall"
+lab_compare c-vs-go c-deadline.story go-client.story "c-deadline -t 200 /stall" "go-client -t 200 /stall"
 
 say "c-deadline  $c_result"
 say "go-client   $go_result"
 say ""
 say "How each story ends (out/lab-4/c-vs-go.txt has all of it):"
-grep -E '^(read|deadline|deregister|close) ' "$OUT/c-vs-go.txt"
+sbs_rows "$OUT/c-vs-go.txt" read deadline deregister close
 say ""
 say "Look at: both try a read that returns EAGAIN, wait, and when the time is up do the"
 say "same two things: EPOLL_CTL_DEL on the socket, then close(SOCK). The wait differs:"

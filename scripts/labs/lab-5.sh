@@ -12,14 +12,22 @@ raw=$OUT/go-stall.strace
   "$OUT/go-stall.all.txt" "$OUT/go-stall.story" >"$OUT/go-stall-all-vs-story.txt"
 pr -m -t -w 200 "$raw" "$OUT/go-stall.story" >"$OUT/go-stall.raw-and-story.txt"
 
-sock=$(socket_fd "$raw")
 threads=$(awk '{ print $1 }' "$raw" | sort -u | wc -l)
-main_tid=$(head -n 1 "$raw" | awk '{ print $1 }')
-close_tid=$(awk -v call="close($sock)" 'index($2, call) == 1 { tid = $1 } END { print tid }' "$raw")
+main_tid=$(awk 'NR == 1 { print $1 }' "$raw")
+close_tid=$(call_tid go-stall close 'close\(SOCK\)')
+deadline_tid=$(call_tid go-stall deadline '= 0$')
+keepalive=$(grep -m 1 -oE 'TCP_KEEPIDLE, \[[0-9]+\]' "$OUT/go-stall.calls" | tr -dc '0-9')
 # epoll_pwait(EPFD, EVENTS, 128, TIMEOUT, NULL, ...), resumed or not
 timeouts=$(grep 'epoll_pwait' "$raw" | grep -oE ', 128, [1-9][0-9]*, NULL' | cut -d' ' -f3 | tr -d , |
   sort -rnu | head -n 3 | tr '\n' ' ')
-has() { grep -q "$1" "$raw"; }
+has() { grep -q "$1" "$OUT/go-stall.calls"; }
+if [ -z "$close_tid" ]; then
+  closer="no close of the socket in this trace"
+elif [ "$close_tid" = "$deadline_tid" ]; then
+  closer="thread $close_tid, whose timed wait returned 0 (main: $main_tid)"
+else
+  closer="thread $close_tid; the timed wait returned 0 on ${deadline_tid:-none} (main: $main_tid)"
+fi
 
 say "go-client -t 200 /stall   $RESULT"
 say "Raw trace: $(wc -l <"$raw") lines on $threads threads; the story keeps $(grep -vc '^#' "$OUT/go-stall.story")."
@@ -27,18 +35,16 @@ say "The story leaves out thread ids, pointers, and the runtime poller's own cal
 say "  $("$BIN/tracediff" normalize --counts "$raw" | sed -n 's/^# runtime poller, not shown: //p')"
 say ""
 say "The 2019 write-up against Go $(go version | awk '{ print $3 }' | sed 's/^go//') on this machine:"
-say "  SO_BROADCAST on the TCP socket  $(has SO_BROADCAST && echo 'still set' || echo 'gone: Go 1.19 sets it on UDP and raw sockets only')"
-say "  getpeername, getsockname        $(has getpeername && echo 'new: the net.Conn learns both addresses' || echo 'absent')"
-say "  TCP_NODELAY, SO_KEEPALIVE       $(has TCP_NODELAY && echo 'new: set on every connection, keep-alive every 30 s' || echo 'absent')"
-say "  the poller's wake-up            $(grep -m 1 -oE 'pipe2\(\[[0-9]+, [0-9]+\]' "$raw"), ...): a pipe, its read end in the epoll set"
+say "  SO_BROADCAST on the TCP socket  $(has SO_BROADCAST && echo 'set' || echo 'not set: Go 1.19 sets it on UDP and raw sockets only')"
+say "  getpeername, getsockname        $(has getpeername && echo 'made, as before: the write-up did not list them' || echo 'not made')"
+say "  TCP_NODELAY, SO_KEEPALIVE       $(has TCP_NODELAY && echo "set, as before (keep-alive every ${keepalive:-?} s): not listed either" || echo 'not set')"
+say "  the poller's wake-up            $(grep -m 1 -oE 'pipe2\(\[[0-9]+, [0-9]+\]' "$raw" || echo 'no pipe2'), ...): a pipe, its read end in the epoll set"
 say "  first read before the request   $(grep -q 'races the send' "$OUT/go-stall.story" && echo 'yes: readLoop reads (EAGAIN) while the request is written' || echo 'no')"
-say "  the deadline                    no syscall: epoll_pwait timeouts of ${timeouts}ms, then = 0"
-# A thread, not a goroutine: goroutines move between threads. Lab 6's
-# stacks say which goroutine it was.
-say "  who closes the socket           thread $close_tid (the main thread is $main_tid); lab 6's stacks"
-say "                                  name the goroutine: usually readLoop's, blocked in its read"
+say "  the deadline                    $([ -n "$timeouts" ] && echo "no syscall: epoll_pwait timeouts of ${timeouts}ms, then = 0" || echo 'no timed wait in this trace')"
+say "  who closes the socket           $closer"
+say "                                  (a thread; which goroutine ran there: lab 6's stacks)"
 say ""
 say "Look at: go-stall-all-vs-story.txt (what the story hides), go-stall.raw-and-story.txt."
-say "Question: why does the goroutine that was reading, not the timer, close the fd?"
+say "Question: why is it not the timer's goroutine that closes the fd?"
 say ""
 lab_end go-stall-all-vs-story.html
