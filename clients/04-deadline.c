@@ -8,10 +8,12 @@
  * absolute time so no rounding to milliseconds can make us late. It sits
  * in the same epoll set as the socket, so every wait ends either because
  * the socket is ready or because time ran out. When time runs out we do
- * what Go does: deregister the socket (EPOLL_CTL_DEL), close it, and report
+ * what Go does: deregister the socket (EPOLL_CTL_DEL), close it
+ * (`internal/poll/fd_unix.go (*FD).destroy`, in that order), and report
  * "context deadline exceeded". One more habit taken from Go: once the
- * request is out we read at once instead of waiting first (stage 3 waits),
- * so a stalled answer shows as read = -1 EAGAIN before the wait.
+ * request is out we read at once and wait only after EAGAIN
+ * (`internal/poll/fd_unix.go (*FD).Read`; stage 3 waits first), so a
+ * stalled answer shows as read = -1 EAGAIN before the wait.
  *
  * What to look for in the trace, against /stall with -t 200:
  *   socket(..., SOCK_STREAM|SOCK_NONBLOCK, ...) = 3, connect = -1 EINPROGRESS
@@ -25,10 +27,12 @@
  *   epoll_wait(4, [{events=EPOLLIN, data={u32=5, ...}}], 1, -1) = 1      the timer, not the socket
  *   epoll_ctl(4, EPOLL_CTL_DEL, 3, NULL) = 0
  *   close(3) = 0
- * Go gets the same effect differently: its poller computes the time to the
- * next timer and passes it as epoll_pwait's timeout (epoll_pwait(..., 199)
- * = 0). epoll_pwait2 would let us pass a nanosecond timeout too, but
- * valgrind 3.19, which the leak tests use, does not know that syscall.
+ * Go gets the same effect differently: its scheduler computes the time to
+ * the next timer (`runtime/proc.go findRunnable`) and its poller passes it
+ * as epoll_pwait's timeout in whole milliseconds
+ * (`runtime/netpoll_epoll.go netpoll`): epoll_pwait(..., 199) = 0.
+ * epoll_pwait2 would let us pass a nanosecond timeout too, but valgrind
+ * 3.19, which the leak tests use, does not know that syscall.
  */
 #include <errno.h>
 #include <sys/epoll.h>

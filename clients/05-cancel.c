@@ -2,15 +2,20 @@
  * Stage 5, c-cancel: the request is bound to a context.
  *
  * The one new idea: the request belongs to a context (clients/lib/context.h,
- * a small copy of Go's), and anyone, from any thread, may cancel it. The
- * context's "done" is an eventfd that sits in the same epoll set as the
- * socket, where stage 4 had its timerfd, so a cancel wakes the loop at once.
- * The deadline of -t is now the context's (context.WithTimeout): a timer
- * thread cancels it when time runs out, so both causes arrive the same way.
- * -c MS is the seed article's goroutine: after the first body byte a thread
- * waits MS ms and calls context_cancel(), as Go calls cancel(). On done we
- * do what net/http does: deregister and close the socket, and report the
- * context's error, not whatever the closed socket would say.
+ * a small copy of Go's `context/context.go WithCancel`), and anyone, from
+ * any thread, may cancel it. The context's "done" is an eventfd that sits
+ * in the same epoll set as the socket, where stage 4 had its timerfd, so a
+ * cancel wakes the loop at once. The deadline of -t is now the context's
+ * (context.WithTimeout): a timer thread cancels it when time runs out, so
+ * both causes arrive the same way. -c MS is the seed article's goroutine:
+ * after the first body byte a thread waits MS ms and calls
+ * context_cancel(), as Go calls cancel()
+ * (`context/context.go (*cancelCtx).cancel`). On done we do what net/http
+ * does: close the connection
+ * (`net/http/transport.go (*persistConn).cancelRequest`; the fd goes with
+ * EPOLL_CTL_DEL, then close, as in `internal/poll/fd_unix.go (*FD).destroy`),
+ * and report the context's error, not whatever the closed socket would
+ * say, as `net/http/transport.go (*bodyEOFSignal).condfn` does.
  *
  * What to look for in the trace, against /hello with -c 1:
  *   eventfd2(0, EFD_CLOEXEC|EFD_NONBLOCK) = 3                 the context's done

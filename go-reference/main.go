@@ -27,17 +27,26 @@
 //	close(6) = 0
 //
 // The deadline never appears as a syscall of its own: it is a runtime
-// timer, and the poller's wait is simply cut to the time left before the
-// next timer (199, then 198 ms). When it fires, the context is done,
-// net/http closes the connection, the blocked read returns, and that
-// read's goroutine deregisters the socket (EPOLL_CTL_DEL) and closes it.
-// Four or five threads run all this; the DEL and the close are on a
-// thread other than the main one.
+// timer, and the scheduler's poller wait is cut to the time left before the
+// next timer (`runtime/proc.go findRunnable` computes it,
+// `runtime/netpoll_epoll.go netpoll` waits), so that wait returns 0 when
+// the deadline is due. The timer
+// cancels the context (`context/context.go WithDeadline`); the goroutine
+// waiting in `net/http/transport.go (*persistConn).roundTrip` sees it and
+// closes the connection (`net/http/transport.go (*persistConn).closeLocked`),
+// which wakes the blocked read; the fd is closed, after EPOLL_CTL_DEL, by
+// whichever goroutine drops the last reference to it
+// (`internal/poll/fd_unix.go (*FD).destroy`), usually readLoop's. Several
+// threads run all this, and goroutines move between them: lab 5 names the
+// thread that closed the socket in each run, lab 6 the goroutine.
 //
 // With -c 1 -r 128 against /hello, the reads are read(6, ..., 4096): a
-// 128-byte Body.Read is served from a 4 KiB buffer. A poller wait of 1 ms
-// returns 0 (the cancel timer), and right after it the thread that was
-// reading the body does EPOLL_CTL_DEL and close(6).
+// 128-byte Body.Read is served from the 4 KiB bufio.Reader that
+// `net/http/transport.go (*Transport).dialConn` puts on the connection.
+// cancelLater (below) waits 1 ms on a timer, then calls cancel(); readLoop,
+// which waits on the request's context while the body is read
+// (`net/http/transport.go (*persistConn).readLoop`), cancels the request,
+// and the close comes from whoever holds the last reference (lab 7).
 package main
 
 import (
