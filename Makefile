@@ -38,8 +38,9 @@ TRACEDIFF_LIB_ASAN_OBJ := $(TRACEDIFF_LIB_SRC:%.c=$(OBJ)/asan/%.o)
 
 # go-client: Debian's Go, standard library only, no network, caches under build/.
 GO_SRC := $(wildcard go-reference/*.go) go-reference/go.mod
-GO_ENV := CGO_ENABLED=0 GOPROXY=off GOFLAGS=-mod=mod GOCACHE=$(abspath $(BUILD)/go-cache) \
-          GOPATH=$(abspath $(BUILD)/gopath) HOME=$(abspath $(BUILD))
+# (quoted: the checkout's path may hold a space)
+GO_ENV := CGO_ENABLED=0 GOPROXY=off GOFLAGS=-mod=mod GOCACHE="$(CURDIR)/$(BUILD)/go-cache" \
+          GOPATH="$(CURDIR)/$(BUILD)/gopath" HOME="$(CURDIR)/$(BUILD)"
 
 # eBPF tools: bpf/NAME.bpf.c (kernel side) + bpf/NAME.c (loader, CLI) +
 # bpf/NAME.h (shared), with bpf/lib/*.c shared by every tool (symbolizing).
@@ -140,7 +141,7 @@ $(BIN)/tracediff: $(TRACEDIFF_SRC) $(TRACEDIFF_HDR) | $(BUILD)/.dirs
 	$(CC) $(CFLAGS) $(TRACEDIFF_SRC) -o $@
 
 $(BIN)/go-client: $(GO_SRC) | $(BUILD)/.dirs
-	cd go-reference && $(GO_ENV) go build -trimpath -o $(abspath $@) .
+	cd go-reference && $(GO_ENV) go build -trimpath -o "$(CURDIR)/$@" .
 
 go-check: $(GO_SRC) | $(BUILD)/.dirs ## go vet and go test for go-client
 	cd go-reference && $(GO_ENV) go vet ./... && $(GO_ENV) go test -v -count=1 ./...

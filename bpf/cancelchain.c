@@ -752,6 +752,13 @@ int main(int argc, char **argv)
 	bool child_done = false;
 
 	parse_args(argc, argv);
+	/* First, as nothing else can be done without it: a user who cannot
+	 * load eBPF may not be able to read the command either (under root's
+	 * home, say), and sudo fixes both. */
+	if (!launch_can_load_bpf()) {
+		fprintf(stderr, "%s\n", MSG_PRIVILEGES);
+		return EXIT_USAGE;
+	}
 	if (env.command) {
 		err = launch_find_command(env.command[0], &env.command_path);
 		if (err) {
@@ -775,11 +782,6 @@ int main(int argc, char **argv)
 			snprintf(shown, sizeof(shown), "%s", exe);
 		else
 			shown[n] = '\0';
-	}
-	if (!launch_can_load_bpf()) {
-		fprintf(stderr, "%s\n", MSG_PRIVILEGES);
-		exit_code = EXIT_USAGE;
-		goto out;
 	}
 	/* Which functions: before anything runs or loads. */
 	err = read_exe(exe_path, shown, &x);

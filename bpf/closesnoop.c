@@ -555,6 +555,13 @@ int main(int argc, char **argv)
 	__u64 deadline_ns = 0;
 
 	parse_args(argc, argv);
+	/* First, as nothing else can be done without it: a user who cannot
+	 * load eBPF may not be able to read the command either (under root's
+	 * home, say), and sudo fixes both. */
+	if (!launch_can_load_bpf()) {
+		fprintf(stderr, "%s\n", MSG_PRIVILEGES);
+		return EXIT_USAGE;
+	}
 	if (env.command) {
 		err = launch_find_command(env.command[0], &env.command_path);
 		if (err) {
@@ -564,11 +571,6 @@ int main(int argc, char **argv)
 	}
 	if (env.pid && kill(env.pid, 0) != 0 && errno == ESRCH) {
 		fprintf(stderr, "closesnoop: -p %d: no such process (closesnoop -h shows the usage)\n", env.pid);
-		exit_code = EXIT_USAGE;
-		goto out;
-	}
-	if (!launch_can_load_bpf()) {
-		fprintf(stderr, "%s\n", MSG_PRIVILEGES);
 		exit_code = EXIT_USAGE;
 		goto out;
 	}
