@@ -37,7 +37,7 @@ for run in $(seq $RUNS); do
 done
 seen=$((RUNS - unseen))
 if [ "$seen" -eq 0 ]; then
-  verdict="closesnoop saw no socket close: no conclusion (see the .closes.log files)"
+  verdict="none seen, no conclusion (see the .closes.log files)"
 elif [ "$body_reader" -eq "$seen" ]; then
   verdict="the body reader, every time"
 elif [ "$cancel_chain" -eq "$seen" ]; then
@@ -68,26 +68,25 @@ if [ -s "$OUT/go-client.chain-from-user.txt" ] && [ -s "$OUT/c-cancel.chain-from
     <(echo "c-cancel (its functions play Go's roles)"; cat "$OUT/c-cancel.chain-from-user.txt")
   say "From the user's cancel to close(2): go-client $(last go-client) µs, c-cancel $(last c-cancel) µs."
   if [ -n "$earlier" ]; then
-    say "Not shown: the cancels before it in go-client.chain, none the user's ($earlier)."
+    say "Not shown: earlier cancels, none the user's: $earlier."
   fi
 else
   say "cancelchain labelled no user's cancel in a timeline: no chain to show (see out/lab-7/*.chain)."
 fi
 say ""
-say "Who closed go-client's socket in $RUNS runs (closesnoop, go-client.run-N.socket-close.txt): $verdict"
+say "Who closed go-client's socket, $RUNS runs (closesnoop, *.socket-close.txt): $verdict"
 say "  $body_reader  the body reader: main.fetch -> bodyEOFSignal.Read -> ... -> FD.Read -> destroy"
 say "  $cancel_chain  the cancel chain: readLoop -> cancelRequest -> closeLocked -> conn.Close -> destroy"
 say "  $read_loop  readLoop's read;  $write_loop  writeLoop's write;  $other  something else;  $unseen  not seen"
 if [ "$ncancelled" -gt 0 ]; then
-  say "Before the cancel took, go-client read $(spread bytes MB 1000000), in $(spread elapsed_ms ms 1)"
-  say "  (the $ncancelled runs that ended in context canceled)."
+  say "Before the cancel took, in the $ncancelled go-client runs that ended in context canceled:"
+  say "  $(spread bytes MB 1000000) read, in $(spread elapsed_ms ms 1)"
 else
   say "No go-client run ended in context canceled: nothing to say about when the cancel took."
 fi
 say ""
 say "Look at: cancel() only marks the connection closed (closeLocked -> conn.Close); the fd is"
-say "closed by whoever drops the last reference to it: a read in progress holds one, so the"
-say "reader closes; with no read in flight, conn.Close does."
+say "closed by whoever drops the last reference to it, and a read in progress holds one."
 say "Question: why does Body.Read say \"context canceled\" and not \"use of closed connection\"?"
 say ""
 lab_end

@@ -192,9 +192,10 @@ check "lab-7: both chains run from the user's cancel to the socket's close" "$(c
            tail -n 1 '$OUT/lab-7/go-client.chain-from-user.txt' | grep -qE 'close\(fd [0-9]+\)\$' &&
            tail -n 1 '$OUT/lab-7/c-cancel.chain-from-user.txt' | grep -qE 'close\(fd [0-9]+\)\$'"
 check "lab-7: the spread of bytes read before the cancel, from the runs' result lines" "$(grep -A1 'Before the cancel' "$T/lab-7.txt")" \
-  grep -qE '^Before the cancel took, go-client read [0-9.]+ to [0-9.]+ MB \(median [0-9.]+\), in [0-9.]+ to [0-9.]+ ms' "$T/lab-7.txt"
-check "lab-7: 10 runs of go-client, each close classified" "$(grep -A3 'in 10 runs' "$T/lab-7.txt")" \
-  bash -c "grep -A3 'in 10 runs' '$T/lab-7.txt' | grep -oE '^ +[0-9]+ |;  [0-9]+ ' | tr -dc '0-9\n' |
+  bash -c "grep -qE '^Before the cancel took, in the [0-9]+ go-client runs that ended in context canceled:\$' '$T/lab-7.txt' &&
+           grep -qE '^  [0-9.]+ to [0-9.]+ MB \(median [0-9.]+\) read, in [0-9.]+ to [0-9.]+ ms \(median [0-9.]+\)\$' '$T/lab-7.txt'"
+check "lab-7: 10 runs of go-client, each close classified" "$(grep -A3 ', 10 runs' "$T/lab-7.txt")" \
+  bash -c "grep -A3 ', 10 runs' '$T/lab-7.txt' | grep -oE '^ +[0-9]+ |;  [0-9]+ ' | tr -dc '0-9\n' |
            awk '{ s += \$1 } END { exit !(s == 10) }'"
 check "lab-7: no eBPF program left behind" "$(bpftool prog show 2>/dev/null | grep -E 'cc_|handle_')" \
   bash -c "! bpftool prog show | grep -qE ' cc_(uprobe|close|epoll_ctl) | handle_(close|exec) '"
