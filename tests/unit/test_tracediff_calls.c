@@ -26,16 +26,6 @@ static char *calls_of_text(const char *trace, bool show_all)
 	return sb_take(&out);
 }
 
-static char *read_fixture(const char *name, size_t *len)
-{
-	char path[1024];
-	char *text = read_whole_file(fixture_path(name, path, sizeof(path)), len);
-
-	if (!text)
-		fail_msg("cannot read %s (run from the repository root)", path);
-	return text;
-}
-
 static char *calls_of_fixture(const char *name, bool show_all)
 {
 	size_t len;
@@ -185,14 +175,6 @@ static void trickle_counts(void **state)
 	free(out);
 }
 
-static const char *const FIXTURES[] = {
-	"c-blocking-ok.trace",	  "c-blocking-stall-killed.trace", "c-deadline-stall.trace", "c-epoll-ok.trace",
-	"c-epoll-stall-killed.trace", "c-epoll-trickle.trace",	 "c-epoll-trickle-n5.trace", "c-nonblock-stall.trace",
-	"curl-ok.trace",	  "edge-binary.trace",		   "edge-empty.trace",	     "edge-garbage.trace",
-	"edge-huge-line.trace",	  "edge-truncated.trace",	   "go-hello-cancel.trace",  "go-stall-pid.trace",
-	"go-stall-signals.trace", "go-stall-ttTy.trace",	   "go-stall.trace",
-};
-
 /* "TID PHASE CALL" lines read back as a story: phase and call only. */
 static void calls_as_story(const char *calls, struct story *s)
 {
@@ -226,11 +208,14 @@ static void calls_as_story(const char *calls, struct story *s)
  * that later becomes the socket). */
 static void same_calls_as_the_story(void **state)
 {
+	size_t nfixtures;
+	const char *const *fixtures = trace_fixtures(&nfixtures);
+
 	(void)state;
-	for (size_t i = 0; i < sizeof(FIXTURES) / sizeof(FIXTURES[0]); i++) {
+	for (size_t i = 0; i < nfixtures; i++) {
 		for (int all = 0; all < 2; all++) {
 			size_t len;
-			char *text = read_fixture(FIXTURES[i], &len), *calls = calls_of_fixture(FIXTURES[i], all);
+			char *text = read_fixture(fixtures[i], &len), *calls = calls_of_fixture(fixtures[i], all);
 			struct sbuf story = { 0 }, again = { 0 };
 			struct story s;
 			const char *body;
@@ -252,7 +237,7 @@ static void same_calls_as_the_story(void **state)
 				size_t n = note ? (size_t)(note - body) + 1 : strlen(body);
 
 				if (strlen(sb_str(&again)) != n || strncmp(sb_str(&again), body, n) != 0)
-					fail_msg("%s%s: the calls collapse to\n%s\nnot to the story\n%s", FIXTURES[i],
+					fail_msg("%s%s: the calls collapse to\n%s\nnot to the story\n%s", fixtures[i],
 						 all ? " --all" : "", sb_str(&again), body);
 			}
 			story_free(&s);

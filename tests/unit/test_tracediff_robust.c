@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,28 +20,6 @@
 #include "tracediff/side_by_side.h"
 #include "tracediff/story_io.h"
 #include "tracediff_fixture.h"
-
-static const char *const FIXTURES[] = {
-	"c-blocking-ok.trace",	    "c-blocking-stall-killed.trace", "c-deadline-stall.trace",
-	"c-epoll-ok.trace",	    "c-epoll-stall-killed.trace",    "c-epoll-trickle.trace",
-	"c-nonblock-stall.trace",   "curl-ok.trace",		     "edge-binary.trace",
-	"edge-empty.trace",	    "edge-garbage.trace",	     "edge-huge-line.trace",
-	"edge-truncated.trace",	    "go-hello-cancel.trace",	     "go-stall-pid.trace",
-	"go-stall-signals.trace",   "go-stall-ttTy.trace",	     "go-stall.trace",
-};
-#define NFIXTURES (sizeof(FIXTURES) / sizeof(FIXTURES[0]))
-
-static char *read_fixture(const char *name, size_t *len)
-{
-	char path[1024];
-	char *text;
-
-	fixture_path(name, path, sizeof(path));
-	text = read_whole_file(path, len);
-	if (!text)
-		fail_msg("cannot read %s (run from the repository root)", path);
-	return text;
-}
 
 /* Everything tracediff does with two inputs. */
 static void exercise(const char *a, size_t alen, const char *b, size_t blen)
@@ -65,11 +44,14 @@ static void exercise(const char *a, size_t alen, const char *b, size_t blen)
 
 static void every_fixture(void **state)
 {
+	size_t n;
+	const char *const *fixtures = trace_fixtures(&n);
+
 	(void)state;
-	for (size_t i = 0; i < NFIXTURES; i++) {
+	for (size_t i = 0; i < n; i++) {
 		size_t alen, blen;
-		char *a = read_fixture(FIXTURES[i], &alen);
-		char *b = read_fixture(FIXTURES[(i + 7) % NFIXTURES], &blen);
+		char *a = read_fixture(fixtures[i], &alen);
+		char *b = read_fixture(fixtures[(i + 7) % n], &blen);
 
 		exercise(a, alen, b, blen);
 		/* and against itself, and its own story read back */
@@ -77,7 +59,7 @@ static void every_fixture(void **state)
 		{
 			struct sbuf story = { 0 };
 
-			normalize_text(a, alen, FIXTURES[i], false, &story);
+			normalize_text(a, alen, fixtures[i], false, &story);
 			exercise(story.s, story.len, a, alen);
 			sb_free(&story);
 		}
@@ -218,11 +200,14 @@ static char *mutate(const char *in, size_t len, size_t *out_len)
 
 static void mutations(void **state)
 {
+	size_t n;
+	const char *const *fixtures = trace_fixtures(&n);
+
 	(void)state;
 	rng_state = 0x9e3779b97f4a7c15ULL;
-	for (size_t i = 0; i < NFIXTURES; i++) {
+	for (size_t i = 0; i < n; i++) {
 		size_t len;
-		char *text = read_fixture(FIXTURES[i], &len);
+		char *text = read_fixture(fixtures[i], &len);
 		/* the big ones less often: this runs under ASan */
 		int rounds = len > 20000 ? 15 : 120;
 
@@ -239,10 +224,13 @@ static void mutations(void **state)
 
 static void deterministic(void **state)
 {
+	size_t n;
+	const char *const *fixtures = trace_fixtures(&n);
+
 	(void)state;
-	for (size_t i = 0; i < NFIXTURES; i++) {
+	for (size_t i = 0; i < n; i++) {
 		size_t len;
-		char *text = read_fixture(FIXTURES[i], &len);
+		char *text = read_fixture(fixtures[i], &len);
 		struct sbuf a = { 0 }, b = { 0 };
 
 		normalize_text(text, len, "same", false, &a);
@@ -259,9 +247,40 @@ static void deterministic(void **state)
 	}
 }
 
+/* The tests that run over every fixture see every *.trace in the folder. */
+static void fixture_list_is_the_folder(void **state)
+{
+	size_t n, found = 0;
+	const char *const *fixtures = trace_fixtures(&n);
+	char dir_path[1024], *slash;
+	DIR *dir;
+	struct dirent *e;
+
+	(void)state;
+	fixture_path("x", dir_path, sizeof(dir_path));
+	slash = strrchr(dir_path, '/');
+	*slash = '\0';
+	dir = opendir(dir_path);
+	assert_non_null(dir);
+	while ((e = readdir(dir))) {
+		size_t len = strlen(e->d_name), k;
+
+		if (len < 6 || strcmp(e->d_name + len - 6, ".trace") != 0)
+			continue;
+		found++;
+		for (k = 0; k < n && strcmp(fixtures[k], e->d_name) != 0; k++)
+			;
+		if (k == n)
+			fail_msg("%s/%s is not in tracediff_fixture.h's trace_fixtures()", dir_path, e->d_name);
+	}
+	closedir(dir);
+	assert_int_equal(found, n);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(fixture_list_is_the_folder),
 		cmocka_unit_test(every_fixture),
 		cmocka_unit_test(empty_and_binary),
 		cmocka_unit_test(huge_lines),

@@ -155,12 +155,9 @@ static void lcs(void **state)
 
 static void load_fixture(const char *name, struct story *s)
 {
-	char path[1024];
 	size_t len;
-	char *text = read_whole_file(fixture_path(name, path, sizeof(path)), &len);
+	char *text = read_fixture(name, &len);
 
-	if (!text)
-		fail_msg("cannot read %s (run from the repository root)", path);
 	story_load(text, len, name, s);
 	free(text);
 }
@@ -449,29 +446,23 @@ static void check_table(const char *out, const struct story *l, const struct sto
 	free(copy);
 }
 
-static const char *const FIXTURES[] = {
-	"c-blocking-ok.trace",	  "c-blocking-stall-killed.trace", "c-deadline-stall.trace", "c-epoll-ok.trace",
-	"c-epoll-stall-killed.trace", "c-epoll-trickle.trace",	 "c-epoll-trickle-n5.trace", "c-nonblock-stall.trace",
-	"curl-ok.trace",	  "edge-binary.trace",		   "edge-empty.trace",	     "edge-garbage.trace",
-	"edge-huge-line.trace",	  "edge-truncated.trace",	   "go-hello-cancel.trace",  "go-stall-pid.trace",
-	"go-stall-signals.trace", "go-stall-ttTy.trace",	   "go-stall.trace",
-};
-#define NFIXTURES (sizeof(FIXTURES) / sizeof(FIXTURES[0]))
-
 /* Every line of every fixture, left and right, at 30, 60 and 100 columns:
  * its pieces give the whole call back. */
 static void every_call_whole(void **state)
 {
 	static const int W[] = { 30, 60, 100 };
-	struct story s[NFIXTURES];
+	size_t n;
+	const char *const *fixtures = trace_fixtures(&n);
+	struct story *s = calloc(n, sizeof(*s));
 
 	(void)state;
-	for (size_t i = 0; i < NFIXTURES; i++)
-		load_fixture(FIXTURES[i], &s[i]);
+	assert_non_null(s);
+	for (size_t i = 0; i < n; i++)
+		load_fixture(fixtures[i], &s[i]);
 	for (size_t w = 0; w < sizeof(W) / sizeof(W[0]); w++) {
-		for (size_t i = 0; i < NFIXTURES; i++) {
+		for (size_t i = 0; i < n; i++) {
 			/* each fixture once on each side, against a different one */
-			const struct story *right = &s[(i + 1) % NFIXTURES];
+			const struct story *right = &s[(i + 1) % n];
 			struct alignment al;
 			char *out = render(&s[i], right, W[w], false);
 
@@ -481,8 +472,9 @@ static void every_call_whole(void **state)
 			free(out);
 		}
 	}
-	for (size_t i = 0; i < NFIXTURES; i++)
+	for (size_t i = 0; i < n; i++)
 		story_free(&s[i]);
+	free(s);
 }
 
 /* One side long, the other short: the short cell's column stays blank
