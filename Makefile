@@ -90,9 +90,9 @@ lab-4: all ## lab 4: a 200 ms deadline, C and Go side by side
 	@scripts/lab.sh 4
 lab-5: all ## lab 5: Go 1.19 under the microscope
 	@scripts/lab.sh 5
-lab-6: all ## lab 6: who calls close()? eBPF stacks for C and Go
+lab-6: all ## lab 6: who calls close()? eBPF stacks for C and Go (root)
 	@scripts/lab.sh 6
-lab-7: all ## lab 7: cancel during the body, C and Go cancel chains
+lab-7: all ## lab 7: cancel during the body, C and Go cancel chains (root)
 	@scripts/lab.sh 7
 labs: all ## run every lab in order
 	@for n in 1 2 3 4 5 6 7; do scripts/lab.sh $$n || exit 1; echo; done

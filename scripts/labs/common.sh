@@ -77,10 +77,11 @@ lab_needs_ebpf() {
 lab_begin() {
   LAB=$1
   OUT=$ROOT/out/lab-$1
-  local why
+  local why owned=$ROOT/out
   if ! why=$({ rm -rf "$OUT" && mkdir -p "$OUT"; } 2>&1); then
-    echo "lab-$1: cannot write its files: $(head -n 1 <<<"$why");" \
-      "fix: run it as the user who owns $ROOT/out ($(stat -c %U "$ROOT/out" 2>/dev/null || stat -c %U "$ROOT"))" >&2
+    [ -e "$owned" ] || owned=$ROOT
+    echo "lab-$1: cannot write its files: $(head -n 1 <<<"$why"); fix: run it as $(stat -c %U "$owned")," \
+      "who owns $owned" >&2
     exit 1
   fi
   trap lab_stop_all EXIT
