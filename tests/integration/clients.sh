@@ -13,15 +13,22 @@ yes 'hello world' | tr -d '\n' | head -c 11000000 >"$T/hello.expected"
 CHUNKED_BODY_FILE=$T/chunked.expected
 { printf 'chunked bodies arrive in pieces\n'; head -c 300 /dev/zero | tr '\0' x; printf '\n'; } >"$CHUNKED_BODY_FILE"
 
-for client in c-blocking c-nonblock c-epoll c-deadline; do
-  run_client "$client" "$URL/ok"
-  expect_result "$client /ok" 0 '^result: ok status=200 bytes=3 elapsed_ms=[0-9.]+'
-  check "$client /ok body" "body is '$(head -c 40 "$T/out")'" cmp -s "$T/out" <(printf 'ok\n')
+# ok_and_hello CLIENT BASE NAME: /ok and /hello through CLIENT from BASE
+# (http://HOST:PORT), status, size and body checked; NAME in the checks.
+ok_and_hello() {
+  local client=$1 base=$2 name=$3
+  run_client "$client" "$base/ok"
+  expect_result "$client $name/ok" 0 '^result: ok status=200 bytes=3 elapsed_ms=[0-9.]+'
+  check "$client $name/ok body" "body is '$(head -c 40 "$T/out")'" cmp -s "$T/out" <(printf 'ok\n')
 
-  run_client "$client" "$URL/hello"
-  expect_result "$client /hello" 0 '^result: ok status=200 bytes=11000000 '
-  check "$client /hello body is 11,000,000 bytes of hello world" "$(wc -c <"$T/out") bytes, differing" \
+  run_client "$client" "$base/hello"
+  expect_result "$client $name/hello" 0 '^result: ok status=200 bytes=11000000 '
+  check "$client $name/hello body is 11,000,000 bytes of hello world" "$(wc -c <"$T/out") bytes, differing" \
     cmp -s "$T/out" "$T/hello.expected"
+}
+
+for client in c-blocking c-nonblock c-epoll c-deadline; do
+  ok_and_hello "$client" "$URL" ""
 
   run_client "$client" -r 1 -q "$URL/hello?n=3000"
   expect_result "$client -r 1 /hello?n=3000 (one byte per read)" 0 '^result: ok status=200 bytes=33000 '
@@ -65,17 +72,10 @@ ipv6_clients="c-blocking c-nonblock c-epoll c-deadline c-cancel"
 # /proc/net/if_inet6 lists ::1 as 31 zeros and a 1 when the machine has it.
 if grep -q '^0\{31\}1 ' /proc/net/if_inet6 2>/dev/null; then
   for client in $ipv6_clients; do
-    run_client "$client" "http://[::1]:$PORT/ok"
-    expect_result "$client http://[::1]:PORT/ok" 0 '^result: ok status=200 bytes=3 '
-    check "$client [::1] /ok body" "body is '$(head -c 40 "$T/out")'" cmp -s "$T/out" <(printf 'ok\n')
-
-    run_client "$client" "http://[::1]:$PORT/hello"
-    expect_result "$client http://[::1]:PORT/hello" 0 '^result: ok status=200 bytes=11000000 '
-    check "$client [::1] /hello body is 11,000,000 bytes of hello world" "$(wc -c <"$T/out") bytes, differing" \
-      cmp -s "$T/out" "$T/hello.expected"
+    ok_and_hello "$client" "http://[::1]:$PORT" "http://[::1]:PORT"
   done
 else
-  ok "http://[::1]:PORT/ fetches skipped: this machine has no IPv6 loopback (no ::1 in /proc/net/if_inet6)"
+  echo "# skipped: http://[::1]:PORT/ fetches, this machine has no IPv6 loopback (no ::1 in /proc/net/if_inet6)"
 fi
 
 # A blocking read cannot be cancelled: after a second it is still waiting.
