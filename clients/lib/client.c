@@ -14,8 +14,9 @@
 
 static void print_usage(FILE *out, const struct client_stage *stage)
 {
-	fprintf(out, "usage: %s%s%s [-r BYTES] [-q] URL\n", stage->name,
+	fprintf(out, "usage: %s%s%s%s [-r BYTES] [-q] URL\n", stage->name,
 		stage->features & FEATURE_DEADLINE ? " [-t MS]" : "",
+		stage->features & FEATURE_CANCEL ? " [-c MS]" : "",
 		stage->features & FEATURE_SPIN ? " [--spin]" : "");
 	if (stage->features & FEATURE_DEADLINE)
 		fprintf(out, "  -t MS      deadline for the whole request, connect included\n");

@@ -47,6 +47,11 @@ static const struct client_stage deadline_stage = {
 	.features = FEATURE_DEADLINE,
 };
 
+static const struct client_stage cancel_stage = {
+	.name = "c-cancel",
+	.features = FEATURE_DEADLINE | FEATURE_CANCEL,
+};
+
 #define URL "http://127.0.0.1:8080/hello?n=3"
 
 static struct http_response resp;
@@ -678,6 +683,11 @@ static void test_args_help(void **state)
 	run_child(&deadline_stage, ARGS(URL, "-h"), &c);
 	assert_int_equal(c.exit_code, 0);
 	assert_true(starts_with(c.out, "usage: c-deadline [-t MS] [-r BYTES] [-q] URL\n"));
+
+	/* the usage line offers every flag the stage takes */
+	run_child(&cancel_stage, ARGS("-h"), &c);
+	assert_int_equal(c.exit_code, 0);
+	assert_true(starts_with(c.out, "usage: c-cancel [-t MS] [-c MS] [-r BYTES] [-q] URL\n"));
 }
 
 /* A valid command line does not exit (the child gets past the call). */
