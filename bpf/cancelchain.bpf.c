@@ -150,6 +150,9 @@ static __always_inline struct cc_event *new_event(__u32 kind)
 	e->a1 = 0;
 	e->goid = -1;
 	e->ip = 0;
+	e->ax = 0;
+	e->di = 0;
+	e->ret = 0;
 	e->ctx_done = -1;
 	e->nr_frames = 0;
 	return e;
@@ -172,6 +175,9 @@ int cc_uprobe(struct pt_regs *ctx)
 	 * link-time address) and, in Go, the current g (R14). */
 	e->ip = ctx->ip;
 	e->goid = goid_of(ctx->r14);
+	e->ax = ctx->ax;
+	e->di = ctx->di;
+	bpf_probe_read_user(&e->ret, sizeof(e->ret), (void *)ctx->sp);
 	switch (e->args) {
 	case CC_ARGS_GO_FD:
 		err = bpf_probe_read_user(&fd, sizeof(fd), (void *)(ctx->ax + CC_GO_SYSFD_OFF));

@@ -562,11 +562,54 @@ static void read_dwarf(const char *path, const char *shown, const struct exe *x,
 
 /* ---- events ---- */
 
+/* A goroutine's (in C, a thread's) last event, to know one call whose
+ * entry was seen twice (cancelchain.h, struct cc_event). */
+struct last_event {
+	bool used;
+	bool uprobe;
+	__s64 who; /* the goid, or -1 - tid where there is none */
+	__u32 step;
+	__s32 ctx_done;
+	__u64 ax, di, ret;
+};
+#define LAST_EVENT_SLOTS 64
+
 struct run {
 	__u64 t0_ns; /* the first event's time; 0 before it */
 	const struct exe *exe;
 	const struct origins *og;
+	bool verbose;
+	struct last_event last[LAST_EVENT_SLOTS]; /* by who; when full, the oldest goes */
+	unsigned next_slot;
 };
+
+/* Whether e enters the function its goroutine's (thread's) last event
+ * entered, with the same first argument, to the same return address,
+ * nothing else seen of it in between: the same call, seen twice.
+ * Remembers e as its last event either way. */
+static bool is_entry_again(struct run *run, const struct cc_event *e)
+{
+	__s64 who = e->goid >= 0 ? e->goid : -1 - (__s64)e->tid;
+	struct last_event *slot = NULL;
+	bool again;
+
+	for (unsigned i = 0; i < LAST_EVENT_SLOTS && !slot; i++)
+		if (run->last[i].used && run->last[i].who == who)
+			slot = &run->last[i];
+	if (!slot) {
+		slot = &run->last[run->next_slot++ % LAST_EVENT_SLOTS];
+		*slot = (struct last_event){ .used = true, .who = who };
+	}
+	again = e->kind == CC_EV_UPROBE && slot->uprobe && slot->step == e->step && slot->ax == e->ax &&
+		slot->di == e->di && slot->ret == e->ret && slot->ctx_done == e->ctx_done;
+	slot->uprobe = e->kind == CC_EV_UPROBE;
+	slot->step = e->step;
+	slot->ctx_done = e->ctx_done;
+	slot->ax = e->ax;
+	slot->di = e->di;
+	slot->ret = e->ret;
+	return again;
+}
 
 /* Whether SYM, a Go function's symbol, is in package PKG: the import path
  * ends at the first '.' after its last '/' (before a generic's '['). */
@@ -677,6 +720,12 @@ static int handle_event(void *ctx, void *data, size_t size)
 
 	if (size < sizeof(*e))
 		return 0;
+	if (is_entry_again(run, e)) {
+		if (run->verbose)
+			fprintf(stderr, "cancelchain: %s entered again by tid %u: the same call, shown once\n",
+				e->step < NSTEPS ? steps[e->step].sym : "?", e->tid);
+		return 0;
+	}
 	if (!run->t0_ns)
 		run->t0_ns = e->ts_ns;
 	switch (e->kind) {
@@ -807,6 +856,7 @@ int main(int argc, char **argv)
 	read_dwarf(exe_path, shown, &x, first == GO_FIRST, &ro, &og);
 	run.exe = &x;
 	run.og = &og;
+	run.verbose = env.verbose;
 
 	/* 2. Open, set the filter and the offsets, load, attach. */
 	skel = cancelchain_bpf__open();

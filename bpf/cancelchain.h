@@ -46,6 +46,18 @@ struct cc_event {
 	__s64 a0, a1;
 	__s64 goid;  /* Go: the current goroutine's id; -1 when not known */
 	__u64 ip;    /* CC_EV_UPROBE: the probed function's run-time address */
+	/* CC_EV_UPROBE: the first integer argument (RAX in Go's ABI, RDI in
+	 * C's) and the return address at entry, to tell one call seen twice
+	 * from two calls. One call can fire its entry probe twice. Seen here
+	 * in about one Go run in ten: the same goroutine, stack pointer,
+	 * arguments and return address, tens of µs apart, with
+	 * GODEBUG=asyncpreemptoff=1 too; likely the kernel restarting the
+	 * probed instruction after aborting its single-step
+	 * (kernel/events/uprobes.c, handle_singlestep). And a Go function
+	 * whose goroutine's stack must grow jumps back to its entry once
+	 * `runtime/stack.go newstack` has moved the stack
+	 * (`cmd/internal/obj/x86/obj6.go stacksplit`). */
+	__u64 ax, di, ret;
 	/* CC_ARGS_*_CANCEL only: */
 	__s32 ctx_done;  /* the context's err field at entry: 1 set (done already), 0 not, -1 unknown */
 	__u32 nr_frames; /* return addresses in frames[]: [RSP], then the frame-pointer chain */
