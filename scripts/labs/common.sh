@@ -154,17 +154,24 @@ call_tid() {
   awk -v phase="$2" -v re="$3" '$2 == phase && $0 ~ re { tid = $1 } END { print tid }' "$OUT/$1.calls"
 }
 
+# lab_run_to STDOUT STDERR COMMAND ARGS...: runs COMMAND to its end, its
+# output in these files, as a process the lab stops if it is interrupted;
+# returns COMMAND's status.
+lab_run_to() {
+  local out=$1 err=$2 pid
+  shift 2
+  "$@" >"$out" 2>"$err" </dev/null &
+  pid=$!
+  lab_started "$pid"
+  lab_wait "$pid"
+}
+
 # lab_run NAME COMMAND ARGS...: runs COMMAND untraced, its stdout and
 # stderr into NAME.stdout and NAME.stderr. Sets RESULT to its last stderr
 # line.
 lab_run() {
-  local name=$1 pid
-  shift
-  "$@" >"$OUT/$name.stdout" 2>"$OUT/$name.stderr" </dev/null &
-  pid=$!
-  lab_started "$pid"
-  lab_wait "$pid"
-  RESULT=$(tail -n 1 "$OUT/$name.stderr")
+  lab_run_to "$OUT/$1.stdout" "$OUT/$1.stderr" "${@:2}"
+  RESULT=$(tail -n 1 "$OUT/$1.stderr")
 }
 
 # result_field FILE FIELD: the value of FIELD=VALUE on the last result line
@@ -219,13 +226,8 @@ fit() {
 # COMMAND; its output goes to $OUT/NAME, its stderr (and the client's) to
 # $OUT/NAME.log. Sets RESULT to the client's result line.
 closesnoop_run() {
-  local name=$1 pid
-  shift
-  "$BIN/closesnoop" "$@" >"$OUT/$name" 2>"$OUT/$name.log" </dev/null &
-  pid=$!
-  lab_started "$pid"
-  lab_wait "$pid"
-  RESULT=$(grep '^result:' "$OUT/$name.log" | tail -n 1)
+  lab_run_to "$OUT/$1" "$OUT/$1.log" "$BIN/closesnoop" "${@:2}"
+  RESULT=$(grep '^result:' "$OUT/$1.log" | tail -n 1)
 }
 
 # socket_stack FILE: the block of closesnoop's readable output for the
@@ -234,17 +236,33 @@ socket_stack() {
   awk '/^[^ ]/ { keep = ($6 == "socket") } keep' "$1"
 }
 
+# go_closer STACK: which Go code closed the socket, from closesnoop's stack
+# of the close (socket_stack's output): cancel-chain (closeLocked ->
+# conn.Close -> destroy), body-reader (Body.Read's read), read-loop
+# (readLoop's own read), write-loop (writeLoop's write), other; none when
+# there is no stack.
+go_closer() {
+  if [ ! -s "$1" ]; then
+    echo none
+  elif grep -q 'closeLocked' "$1"; then
+    echo cancel-chain
+  elif grep -q 'bodyEOFSignal' "$1"; then
+    echo body-reader
+  elif grep -q 'readLoop' "$1"; then
+    echo read-loop
+  elif grep -q 'writeLoop' "$1"; then
+    echo write-loop
+  else
+    echo other
+  fi
+}
+
 # cancelchain_run NAME COMMAND...: cancelchain times the cancel chain of
 # exactly COMMAND; the timeline goes to $OUT/NAME, its stderr (and the
 # client's) to $OUT/NAME.log. Sets RESULT to the client's result line.
 cancelchain_run() {
-  local name=$1 pid
-  shift
-  "$BIN/cancelchain" -- "$@" >"$OUT/$name" 2>"$OUT/$name.log" </dev/null &
-  pid=$!
-  lab_started "$pid"
-  lab_wait "$pid"
-  RESULT=$(grep '^result:' "$OUT/$name.log" | tail -n 1)
+  lab_run_to "$OUT/$1" "$OUT/$1.log" "$BIN/cancelchain" -- "${@:2}"
+  RESULT=$(grep '^result:' "$OUT/$1.log" | tail -n 1)
 }
 
 # chain_from_user FILE: a cancelchain timeline from the user's cancel (the
@@ -279,7 +297,6 @@ two_columns() {
       if (width == 0) width = w + 2
       for (i = 1; i <= (n > m ? n : m); i++) {
         l = (i in left) ? left[i] : ""
-        gsub(/ +/, " ", l)
         r = (i in right) ? right[i] : ""
         gsub(/ +/, " ", r)
         row = sprintf("%-" width "s %s", substr(l, 1, width), r)

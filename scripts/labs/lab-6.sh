@@ -10,10 +10,8 @@ for client in c-deadline go-client; do
   socket_stack "$OUT/$client.closes" >"$OUT/$client.socket-close.txt"
   closesnoop_run "$client.folded" --folded -- "$BIN/$client" -q -t 200 "$URL/stall"
   # Witness 2: strace unwinds with libdw at each close.
-  strace -f -qq -k -e trace=socket,close -e signal=none -o "$OUT/$client.strace-k" \
-    "$BIN/$client" -q -t 200 "$URL/stall" >/dev/null 2>&1 </dev/null &
-  lab_started "$!"
-  lab_wait "$!"
+  lab_run_to /dev/null /dev/null strace -f -qq -k -e trace=socket,close -e signal=none \
+    -o "$OUT/$client.strace-k" "$BIN/$client" -q -t 200 "$URL/stall"
 done
 # The two stacks in two columns (Go's up to the frame that started it all).
 two_columns 47 "$OUT/c-deadline.socket-close.txt" <(sed '/readLoop\|roundTrip/q' "$OUT/go-client.socket-close.txt" | head -n 15) \
@@ -62,18 +60,6 @@ strace_k_frames() {
     sock && $2 == "close(" fd && /<unfinished/ { split_by = $1; next }
     sock && split_by == $1 && /<\.\.\. close resumed>/ { keep = 1; sock = 0 }' "$OUT/$1.strace-k"
 }
-# go_closer: reads a Go stack, says which path closed the socket.
-go_closer() {
-  local frames
-  frames=$(cat)
-  if grep -q 'closeLocked' <<<"$frames"; then
-    echo "the cancelling goroutine (closeLocked -> conn.Close -> destroy)"
-  elif grep -q 'readLoop' <<<"$frames" && grep -q 'readUnlock' <<<"$frames"; then
-    echo "the goroutine blocked in readLoop's read (FD.Read -> readUnlock -> destroy)"
-  else
-    echo "a path this lab does not classify"
-  fi
-}
 # strace_k_line CLIENT: what strace -k's stack of the socket's close has.
 strace_k_line() {
   local fd frames skipped
@@ -102,7 +88,16 @@ say "go-client   $result_go_client"
 say ""
 say "The socket's close, innermost frame first (closesnoop, out/lab-6/socket-closes.txt):"
 cut -c1-100 "$OUT/socket-closes.txt"
-say "Go: $([ -s "$go_stack" ] && go_closer <"$go_stack" || echo "closesnoop saw no close of the socket: no conclusion") closed it."
+case $(go_closer "$go_stack") in
+  none)
+    say "Go: closesnoop saw no close of the socket: no conclusion." ;;
+  read-loop)
+    say "Go: the goroutine blocked in readLoop's read (FD.Read -> readUnlock -> destroy) closed it." ;;
+  cancel-chain)
+    say "Go: the cancelling goroutine (closeLocked -> conn.Close -> destroy) closed it." ;;
+  *)
+    say "Go: a path this lab does not classify closed it (see go-client.socket-close.txt)." ;;
+esac
 say ""
 say "  strace -k (own run)  $(strace_k_line c-deadline)"
 say "  strace -k (own run)  $(strace_k_line go-client)"

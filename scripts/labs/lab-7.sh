@@ -21,19 +21,14 @@ for run in $(seq $RUNS); do
   closesnoop_run "go-client.run-$run.closes" -- "$BIN/go-client" -q -c 1 -r 128 "$BODY_URL"
   stack=$OUT/go-client.run-$run.socket-close.txt
   socket_stack "$OUT/go-client.run-$run.closes" >"$stack"
-  if [ ! -s "$stack" ]; then
-    unseen=$((unseen + 1))
-  elif grep -q 'closeLocked' "$stack"; then
-    cancel_chain=$((cancel_chain + 1))
-  elif grep -q 'bodyEOFSignal' "$stack"; then
-    body_reader=$((body_reader + 1))
-  elif grep -q 'readLoop' "$stack"; then
-    read_loop=$((read_loop + 1))
-  elif grep -q 'writeLoop' "$stack"; then
-    write_loop=$((write_loop + 1))
-  else
-    other=$((other + 1))
-  fi
+  case $(go_closer "$stack") in
+    none) unseen=$((unseen + 1)) ;;
+    cancel-chain) cancel_chain=$((cancel_chain + 1)) ;;
+    body-reader) body_reader=$((body_reader + 1)) ;;
+    read-loop) read_loop=$((read_loop + 1)) ;;
+    write-loop) write_loop=$((write_loop + 1)) ;;
+    *) other=$((other + 1)) ;;
+  esac
 done
 seen=$((RUNS - unseen))
 if [ "$seen" -eq 0 ]; then
