@@ -122,7 +122,7 @@ check "lab-5: checks the 2019 write-up against Go 1.19" "$(grep -A 9 '2019' "$T/
 
 # Lab 5's closing thread when strace split the close in two (about one run
 # in 20): the lab's own trace, its close(SOCK) cut by another thread's line.
-sock=$(sed -n 's/^\([0-9]*\) .*socket(.*= \([0-9]*\)$/\2/p; s/^[0-9]* <\.\.\. socket resumed>.*= \([0-9]*\)$/\1/p' \
+sock=$(sed -En 's/^[0-9]+ +socket\(.*= ([0-9]+)$/\1/p; s/^[0-9]+ +<\.\.\. socket resumed>.*= ([0-9]+)$/\1/p' \
   "$OUT/lab-5/go-stall.strace" | head -n 1)
 closer=$(awk -v sock="$sock" '$2 == "close(" sock ")" || ($2 == "close(" sock && /<unfinished/) { print $1 }' \
   "$OUT/lab-5/go-stall.strace" | tail -n 1)
