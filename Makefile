@@ -1,8 +1,9 @@
 # ctxlab: one entry point. `make help` lists the targets.
 #
 # Every C file is built with frame pointers and debug info: stacks are what
-# the labs show, and -fno-inline/-fno-optimize-sibling-calls keep each
-# function of the stage clients a frame of its own in those stacks.
+# the labs show. The stage clients and their lib also get STACK_FLAGS, so
+# that each of their functions is a frame of its own in those stacks.
+# Header dependencies come from the compiler (-MMD -MP, build/obj/**/*.d).
 
 BUILD   := build
 BIN     := $(BUILD)/bin
@@ -11,12 +12,12 @@ TESTBIN := $(BUILD)/tests
 
 CC      ?= cc
 CFLAGS  := -std=gnu11 -Wall -Wextra -Werror -O2 -g \
-           -fno-omit-frame-pointer -mno-omit-leaf-frame-pointer \
-           -fno-inline -fno-optimize-sibling-calls -D_GNU_SOURCE
+           -fno-omit-frame-pointer -mno-omit-leaf-frame-pointer -D_GNU_SOURCE
+DEPFLAGS := -MMD -MP
+STACK_FLAGS := -fno-inline -fno-optimize-sibling-calls
 SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all
 
 CLIENT_LIB_SRC := $(wildcard clients/lib/*.c)
-CLIENT_LIB_HDR := $(wildcard clients/lib/*.h)
 CLIENT_LIB_OBJ := $(CLIENT_LIB_SRC:%.c=$(OBJ)/%.o)
 CLIENT_LIB_ASAN_OBJ := $(CLIENT_LIB_SRC:%.c=$(OBJ)/asan/%.o)
 
@@ -25,14 +26,14 @@ ALL_STAGES := 01-blocking:c-blocking 02-nonblocking:c-nonblock 03-epoll:c-epoll 
               05-cancel:c-cancel
 STAGES := $(foreach s,$(ALL_STAGES),$(if $(wildcard clients/$(word 1,$(subst :, ,$(s))).c),$(s)))
 stage_bin = $(BIN)/$(word 2,$(subst :, ,$(1)))
+stage_obj = $(OBJ)/clients/$(word 1,$(subst :, ,$(1))).o
 CLIENT_BINS := $(foreach s,$(STAGES),$(call stage_bin,$(s)))
 
-SERVER_SRC := $(wildcard server/*.c)
-SERVER_HDR := $(wildcard server/*.h)
+SERVER_OBJ := $(patsubst %.c,$(OBJ)/%.o,$(wildcard server/*.c))
 
 # tracediff: everything but main.c is a library the unit tests link too.
 TRACEDIFF_SRC := $(wildcard scripts/tracediff/*.c)
-TRACEDIFF_HDR := $(wildcard scripts/tracediff/*.h)
+TRACEDIFF_OBJ := $(TRACEDIFF_SRC:%.c=$(OBJ)/%.o)
 TRACEDIFF_LIB_SRC := $(filter-out scripts/tracediff/main.c,$(TRACEDIFF_SRC))
 TRACEDIFF_LIB_ASAN_OBJ := $(TRACEDIFF_LIB_SRC:%.c=$(OBJ)/asan/%.o)
 
@@ -43,14 +44,16 @@ GO_ENV := CGO_ENABLED=0 GOPROXY=off GOFLAGS=-mod=mod GOCACHE="$(CURDIR)/$(BUILD)
           GOPATH="$(CURDIR)/$(BUILD)/gopath" HOME="$(CURDIR)/$(BUILD)"
 
 # eBPF tools: bpf/NAME.bpf.c (kernel side) + bpf/NAME.c (loader, CLI) +
-# bpf/NAME.h (shared), with bpf/lib/*.c shared by every tool (symbolizing).
-# vmlinux.h comes from this kernel's BTF; the skeleton from bpftool.
+# bpf/NAME_*.c (the rest of that tool's user side) + bpf/NAME.h (shared with
+# the kernel side), with bpf/lib/*.c shared by every tool. vmlinux.h comes
+# from this kernel's BTF; the skeleton from bpftool.
 BPF_TOOLS := $(patsubst bpf/%.bpf.c,%,$(wildcard bpf/*.bpf.c))
-BPF_LIB_SRC := $(wildcard bpf/lib/*.c)
-BPF_HDR := $(wildcard bpf/*.h bpf/lib/*.h)
+BPF_LIB_OBJ := $(patsubst %.c,$(OBJ)/%.o,$(wildcard bpf/lib/*.c))
 BPF_OUT := $(BUILD)/bpf
+BPF_SKELS := $(BPF_TOOLS:%=$(BPF_OUT)/%.skel.h)
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_x86 -Wall -Werror -I$(BPF_OUT) -Ibpf
 BPF_LDLIBS := $(shell pkg-config --libs libbpf libdw libelf 2>/dev/null || echo -lbpf -ldw -lelf) -lz
+bpf_tool_obj = $(patsubst %.c,$(OBJ)/%.o,bpf/$(1).c $(wildcard bpf/$(1)_*.c))
 
 UNIT_SRC  := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRC:tests/unit/%.c=$(TESTBIN)/%)
@@ -111,34 +114,41 @@ $(BUILD)/.dirs: | setup
 	@mkdir -p $(BIN) $(TESTBIN) $(OBJ)
 	@touch $@
 
-$(OBJ)/%.o: %.c $(CLIENT_LIB_HDR) $(TRACEDIFF_HDR) | $(BUILD)/.dirs
-	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c $< -o $@
+# One object per source; the stage clients and their lib keep every
+# function a frame of its own.
+$(OBJ)/clients/%.o: CFLAGS += $(STACK_FLAGS) -Iclients
+$(OBJ)/asan/clients/%.o: CFLAGS += $(STACK_FLAGS) -Iclients
+$(OBJ)/bpf/%.o: CFLAGS += -I$(BPF_OUT) -Ibpf
 
-$(OBJ)/asan/%.o: %.c $(CLIENT_LIB_HDR) $(TRACEDIFF_HDR) | $(BUILD)/.dirs
+$(OBJ)/%.o: %.c | $(BUILD)/.dirs
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(SANITIZE) -c $< -o $@
+	$(CC) $(CFLAGS) $(DEPFLAGS) -c $< -o $@
+
+$(OBJ)/asan/%.o: %.c | $(BUILD)/.dirs
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(SANITIZE) $(DEPFLAGS) -c $< -o $@
 
 define stage_rule
-$(call stage_bin,$(1)): clients/$(word 1,$(subst :, ,$(1))).c $(CLIENT_LIB_OBJ) $(CLIENT_LIB_HDR) | $(BUILD)/.dirs
-	$$(CC) $$(CFLAGS) -Iclients $$< $(CLIENT_LIB_OBJ) -pthread -o $$@
+$(call stage_bin,$(1)): $(call stage_obj,$(1)) $(CLIENT_LIB_OBJ)
+	$$(CC) $$(CFLAGS) $$^ -pthread -o $$@
 endef
 $(foreach s,$(STAGES),$(eval $(call stage_rule,$(s))))
 
-$(BIN)/labserver: $(SERVER_SRC) $(SERVER_HDR) | $(BUILD)/.dirs
-	$(CC) $(CFLAGS) $(SERVER_SRC) -o $@
+$(BIN)/labserver: $(SERVER_OBJ)
+	$(CC) $(CFLAGS) $^ -o $@
 
-# Unit tests run against the library built with ASan and UBSan; keep its
+$(BIN)/tracediff: $(TRACEDIFF_OBJ)
+	$(CC) $(CFLAGS) $^ -o $@
+
+# Unit tests run against the libraries built with ASan and UBSan; keep their
 # objects between test binaries.
-.SECONDARY: $(CLIENT_LIB_ASAN_OBJ) $(TRACEDIFF_LIB_ASAN_OBJ) $(BPF_TOOLS:%=$(BPF_OUT)/%.bpf.o) $(BPF_TOOLS:%=$(BPF_OUT)/%.skel.h)
-$(TESTBIN)/test_%: tests/unit/test_%.c tests/unit/escaped.h $(CLIENT_LIB_ASAN_OBJ) $(CLIENT_LIB_HDR) | $(BUILD)/.dirs
-	$(CC) $(CFLAGS) $(SANITIZE) -Iclients $< $(CLIENT_LIB_ASAN_OBJ) -lcmocka -pthread -o $@
+.SECONDARY:
+$(TESTBIN)/test_%: $(OBJ)/asan/tests/unit/test_%.o $(CLIENT_LIB_ASAN_OBJ)
+	$(CC) $(CFLAGS) $(SANITIZE) $^ -lcmocka -pthread -o $@
 
-$(TESTBIN)/test_tracediff%: tests/unit/test_tracediff%.c tests/unit/tracediff_fixture.h $(TRACEDIFF_LIB_ASAN_OBJ) $(TRACEDIFF_HDR) | $(BUILD)/.dirs
-	$(CC) $(CFLAGS) $(SANITIZE) -Iscripts $< $(TRACEDIFF_LIB_ASAN_OBJ) -lcmocka -o $@
-
-$(BIN)/tracediff: $(TRACEDIFF_SRC) $(TRACEDIFF_HDR) | $(BUILD)/.dirs
-	$(CC) $(CFLAGS) $(TRACEDIFF_SRC) -o $@
+$(TESTBIN)/test_tracediff%: $(OBJ)/asan/tests/unit/test_tracediff%.o $(TRACEDIFF_LIB_ASAN_OBJ)
+	$(CC) $(CFLAGS) $(SANITIZE) $^ -lcmocka -o $@
+$(OBJ)/asan/tests/unit/%.o: CFLAGS += -Iclients -Iscripts
 
 $(BIN)/go-client: $(GO_SRC) | $(BUILD)/.dirs
 	cd go-reference && $(GO_ENV) go build -trimpath -o "$(CURDIR)/$@" .
@@ -151,17 +161,26 @@ $(BPF_OUT)/vmlinux.h: | $(BUILD)/.dirs
 	@test -r /sys/kernel/btf/vmlinux || { echo "no /sys/kernel/btf/vmlinux: the eBPF tools need a kernel with BTF (make doctor)" >&2; exit 1; }
 	bpftool btf dump file /sys/kernel/btf/vmlinux format c >$@.tmp && mv $@.tmp $@
 
-$(BPF_OUT)/%.bpf.o: bpf/%.bpf.c $(BPF_HDR) $(BPF_OUT)/vmlinux.h
-	clang $(BPF_CFLAGS) -c $< -o $@
+$(BPF_OUT)/%.bpf.o: bpf/%.bpf.c $(BPF_OUT)/vmlinux.h
+	clang $(BPF_CFLAGS) $(DEPFLAGS) -MF $@.d -c $< -o $@
 
 $(BPF_OUT)/%.skel.h: $(BPF_OUT)/%.bpf.o
 	bpftool gen skeleton $< >$@.tmp && mv $@.tmp $@
 
-$(BIN)/%: bpf/%.c $(BPF_LIB_SRC) $(BPF_HDR) $(BPF_OUT)/%.skel.h | $(BUILD)/.dirs
-	$(CC) $(CFLAGS) -I$(BPF_OUT) -Ibpf $< $(BPF_LIB_SRC) $(BPF_LDLIBS) -o $@
+# A tool's user side includes its skeleton: every skeleton exists before
+# any of them compiles (the .d files say which one each really needs).
+$(patsubst %.c,$(OBJ)/%.o,$(wildcard bpf/*.c bpf/lib/*.c)): | $(BPF_SKELS)
 
-$(TESTBIN)/readloop: tests/bench/readloop.c | $(BUILD)/.dirs
-	$(CC) $(CFLAGS) $< -o $@
+define bpf_tool_rule
+$(BIN)/$(1): $(call bpf_tool_obj,$(1)) $(BPF_LIB_OBJ)
+	$$(CC) $$(CFLAGS) $$^ $(BPF_LDLIBS) -o $$@
+endef
+$(foreach t,$(BPF_TOOLS),$(eval $(call bpf_tool_rule,$(t))))
 
-$(TESTBIN)/stallflood: tests/integration/stallflood.c | $(BUILD)/.dirs
-	$(CC) $(CFLAGS) $< -o $@
+$(TESTBIN)/readloop: $(OBJ)/tests/bench/readloop.o
+	$(CC) $(CFLAGS) $^ -o $@
+
+$(TESTBIN)/stallflood: $(OBJ)/tests/integration/stallflood.o
+	$(CC) $(CFLAGS) $^ -o $@
+
+-include $(shell find $(OBJ) $(BPF_OUT) -name '*.d' 2>/dev/null)
