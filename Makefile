@@ -55,11 +55,15 @@ BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_x86 -Wall -Werror -I$(BPF_OUT) 
 BPF_LDLIBS := $(shell pkg-config --libs libbpf libdw libelf 2>/dev/null || echo -lbpf -ldw -lelf) -lz
 bpf_tool_obj = $(patsubst %.c,$(OBJ)/%.o,bpf/$(1).c $(wildcard bpf/$(1)_*.c))
 
+# Labs are found by name: scripts/labs/lab-N.sh is `make lab-N`.
+LABS := $(shell scripts/lab.sh --list | cut -f 1)
+LAB_TARGETS := $(LABS:%=lab-%)
+
 UNIT_SRC  := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRC:tests/unit/%.c=$(TESTBIN)/%)
 TEST_TOOLS := $(TESTBIN)/stallflood $(if $(wildcard tests/bench/readloop.c),$(TESTBIN)/readloop)
 
-.PHONY: all help setup doctor test test-unit go-check clean labs lab-1 lab-2 lab-3 lab-4 lab-5 lab-6 lab-7 docs bench
+.PHONY: all help setup doctor test test-unit go-check clean labs $(LAB_TARGETS) docs bench
 .DEFAULT_GOAL := all
 
 ALL_BINS := $(CLIENT_BINS) $(BIN)/labserver $(if $(TRACEDIFF_SRC),$(BIN)/tracediff) \
@@ -68,8 +72,11 @@ ALL_BINS := $(CLIENT_BINS) $(BIN)/labserver $(if $(TRACEDIFF_SRC),$(BIN)/tracedi
 
 all: $(ALL_BINS) ## build every binary into build/bin
 
+# (the labs' lines come from their scripts' `# help:` lines)
 help: ## list the targets
-	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z0-9-]+):.*## (.*)/  make \1\t\2/' | expand -t 24
+	@awk '/^\$$\(LAB_TARGETS\):/ { while (("scripts/lab.sh --list" | getline lab) > 0) { \
+	        split(lab, f, "\t"); printf "  make lab-%s\tlab %s: %s\n", f[1], f[1], f[2] }; next } \
+	      /^[a-z0-9-]+:.*## / { sub(/:.*## /, "\t"); print "  make " $$0 }' $(MAKEFILE_LIST) | expand -t 24
 
 setup: ## install the Debian packages ctxlab needs and mount tracefs (root), or say how
 	@scripts/setup.sh
@@ -83,22 +90,10 @@ test: all $(UNIT_BINS) $(TEST_TOOLS) ## build, then run unit, Go, integration an
 test-unit: $(UNIT_BINS) ## run the cmocka unit tests only
 	@tests/run.sh unit
 
-lab-1: all ## lab 1: a blocking client, and why it cannot be cancelled
-	@scripts/lab.sh 1
-lab-2: all ## lab 2: non-blocking sockets, EAGAIN, and what retrying costs
-	@scripts/lab.sh 2
-lab-3: all ## lab 3: epoll, the kernel says when
-	@scripts/lab.sh 3
-lab-4: all ## lab 4: a 200 ms deadline, C and Go side by side
-	@scripts/lab.sh 4
-lab-5: all ## lab 5: Go 1.19 under the microscope
-	@scripts/lab.sh 5
-lab-6: all ## lab 6: who calls close()? eBPF stacks for C and Go (root)
-	@scripts/lab.sh 6
-lab-7: all ## lab 7: cancel during the body, C and Go cancel chains (root)
-	@scripts/lab.sh 7
+$(LAB_TARGETS): lab-%: all
+	@scripts/lab.sh $*
 labs: all ## run every lab in order
-	@for n in 1 2 3 4 5 6 7; do scripts/lab.sh $$n || exit 1; echo; done
+	@for n in $(LABS); do scripts/lab.sh $$n || exit 1; echo; done
 
 bench: all $(TESTBIN)/readloop ## measure performance targets, reported as ratios
 	@scripts/bench.sh

@@ -8,7 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 labs=("$@")
-[ ${#labs[@]} -gt 0 ] || labs=(1 2 3 4 5 6 7)
+[ ${#labs[@]} -gt 0 ] || mapfile -t labs < <(scripts/lab.sh --list | cut -f 1)
 
 versions() {
   echo "Captured $(date -u +%Y-%m-%d) on Linux $(uname -r), $(strace -V | head -n 1 | sed 's/ -- version//')," \

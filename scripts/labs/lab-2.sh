@@ -1,3 +1,4 @@
+# help: non-blocking sockets, EAGAIN, and what retrying costs
 # Lab 2, non-blocking: EINPROGRESS, the EAGAIN loop, and the CPU that
 # retrying costs, sleeping between tries or spinning; each measured under
 # strace (the story) and without it (the real cost).

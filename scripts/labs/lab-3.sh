@@ -1,3 +1,4 @@
+# help: epoll, the kernel says when
 # Lab 3, epoll: the blog's sequence on /ok, and on /trickle how many times
 # the kernel wakes the client compared with how many reads it makes.
 lab_begin 3 "epoll: let the kernel say when"

@@ -1,3 +1,4 @@
+# help: Go 1.19 under the microscope
 # Lab 5, Go under the microscope: go-client's raw trace, what the story
 # keeps of it, and what Go 1.19 does that the 2019 write-up does not show.
 lab_begin 5 "Go under the microscope"

@@ -1,3 +1,4 @@
+# help: who calls close()? eBPF stacks for C and Go (root)
 # Lab 6, who calls close()? closesnoop's stacks of the socket's close in
 # c-deadline and in go-client, with strace -k and bpftrace as two more
 # witnesses, and the frame that frame-pointer unwinding skips.

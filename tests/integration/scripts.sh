@@ -23,6 +23,23 @@ make -s help >"$T/out" 2>&1
 check "make help lists every target with a line each" "$(cat "$T/out")" \
   bash -c "for t in all help setup doctor test clean; do grep -q \"^  make \$t \" '$T/out' || exit 1; done"
 
+# Labs are found by name: a new scripts/labs/lab-N.sh is `make lab-N`, in
+# `make help` (its `# help:` line), in `make labs` and `make docs`, in order.
+mkdir -p "$T/found"
+cp -r Makefile scripts "$T/found/"
+for n in $(scripts/lab.sh --list | cut -f 1); do
+  check "lab-$n has a '# help:' line for make help" "$(head -n 1 "scripts/labs/lab-$n.sh")" \
+    grep -qE '^# help: .{10,}' "scripts/labs/lab-$n.sh"
+done
+printf '# help: a lab made up by the test\nsay "lab twelve ran"\n' >"$T/found/scripts/labs/lab-12.sh"
+make -s -C "$T/found" help >"$T/found.help" 2>&1
+make -s -n -C "$T/found" labs lab-12 docs >"$T/found.n" 2>&1
+check "a new scripts/labs/lab-12.sh is in make help (after lab-7), make labs, make lab-12, make docs" \
+  "$(grep -E 'lab-(7|12)' "$T/found.help"); $(grep -E 'lab.sh|capture' "$T/found.n" | head -n 4)" \
+  bash -c "grep -A1 '^  make lab-7 ' '$T/found.help' | grep -qE '^  make lab-12 +lab 12: a lab made up by the test\$' &&
+           grep -q 'for n in 1 2 3 4 5 6 7 12;' '$T/found.n' && grep -q 'scripts/lab.sh 12\$' '$T/found.n' &&
+           [ \"\$(cd '$T/found' && scripts/lab.sh --list | cut -f 1 | tr '\n' ' ')\" = '1 2 3 4 5 6 7 12 ' ]"
+
 # With packages missing and no root, setup prints the exact command, exit 1.
 # A stub dpkg-query that knows no package stands in for a bare machine.
 mkdir -p "$T/stub"
