@@ -117,7 +117,7 @@ static const struct step steps[] = {
 	{ "internal/poll.(*FD).destroy", NULL, CC_ARGS_GO_FD },
 	/* c-cancel (clients/05-cancel.c, clients/lib/context.c) */
 	{ "context_cancel", "context.(*cancelCtx).cancel", CC_ARGS_C_CANCEL },
-	{ "on_context_done", "net/http.(*Transport).cancelRequest", CC_ARGS_NONE },
+	{ "cancel_request", "net/http.(*Transport).cancelRequest", CC_ARGS_NONE },
 	{ "close_connection", "internal/poll.(*FD).destroy", CC_ARGS_C_2INT },
 };
 #define GO_FIRST 0
@@ -141,7 +141,7 @@ static const char usage_text[] =
 	"a Go 1.19 net/http client (context.(*cancelCtx).cancel, net/http.(*Transport).\n"
 	"cancelRequest, net/http.(*persistConn).cancelRequest, net/http.(*persistConn).\n"
 	"closeLocked, net.(*conn).Close, internal/poll.(*FD).destroy) or c-cancel\n"
-	"(context_cancel, on_context_done, close_connection), then the process's\n"
+	"(context_cancel, cancel_request, close_connection), then the process's\n"
 	"epoll_ctl(EPOLL_CTL_DEL) and close(2).\n"
 	"\n"
 	"  -p, --pid PID         trace the running process PID and its threads\n"

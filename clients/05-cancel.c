@@ -98,12 +98,15 @@ void close_connection(int epfd, int sock, bool registered)
 	close(sock);
 }
 
-/* The context is done: close the connection and report why. net/http does
- * the same in two places: Transport.cancelRequest closes the connection,
+/* The context is done: cancel the request, that is close the connection
+ * and report why. Named after Go's
+ * `net/http/transport.go (*Transport).cancelRequest`, whose place it takes
+ * in lab 7's chain.
+ * net/http does this in two places: Transport.cancelRequest closes the connection,
  * then the failed read of the closed connection reaches bodyEOFSignal, whose
  * condfn asks persistConn.canceled() and returns the context's error
  * instead. The result says "context canceled", never the socket's error. */
-void on_context_done(struct context *ctx, struct client_result *res, int epfd, int *sock, bool *registered)
+void cancel_request(struct context *ctx, struct client_result *res, int epfd, int *sock, bool *registered)
 {
 	res->error = context_err(ctx) == CONTEXT_DEADLINE_EXCEEDED ? CLIENT_DEADLINE_EXCEEDED : CLIENT_CANCELED;
 	close_connection(epfd, *sock, *registered);
@@ -210,7 +213,7 @@ wait_ended: /* the context is done, or a failed wait */
 	if (ready < 0)
 		goto syscall_failed;
 context_done:
-	on_context_done(ctx, res, epfd, &sock, &registered);
+	cancel_request(ctx, res, epfd, &sock, &registered);
 	goto done;
 syscall_failed:
 	if (context_err(ctx) != CONTEXT_ALIVE) /* the condfn again */

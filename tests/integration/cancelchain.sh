@@ -66,7 +66,7 @@ chain() {
 GO_CHAIN=('context.(*cancelCtx).cancel' 'net/http.(*Transport).cancelRequest'
   'net/http.(*persistConn).cancelRequest' 'net/http.(*persistConn).closeLocked'
   'destroy:internal/poll.(*FD).destroy' epoll_del close)
-C_CHAIN=('context_cancel (as context.(*cancelCtx).cancel)' 'on_context_done (as net/http.(*Transport).cancelRequest)'
+C_CHAIN=('context_cancel (as context.(*cancelCtx).cancel)' 'cancel_request (as net/http.(*Transport).cancelRequest)'
   'destroy:close_connection (as internal/poll.(*FD).destroy)' epoll_del close)
 
 # runs NAME CHAIN_VAR CLIENT ARGS...: RUNS traced runs (CLIENT is in build/bin
@@ -215,7 +215,7 @@ runs c-c C_CHAIN c-cancel -q -c 1 -r 128 "$URL/hello?n=100000000"
 check "cancelchain -- c-cancel -c 1: exits 1 as the client, 'Tracing ...' and 'lost 0 events', well-formed lines" \
   "$BAD" [ -z "$BAD" ]
 echo "# c-cancel -c 1 /hello: the full chain in $FULL of $RUNS runs"
-check "c-cancel -c 1: context_cancel, on_context_done, close_connection, EPOLL_CTL_DEL and close of its fd, in order, in every run" \
+check "c-cancel -c 1: context_cancel, cancel_request, close_connection, EPOLL_CTL_DEL and close of its fd, in order, in every run" \
   "$MISSING" [ "$FULL" -eq "$RUNS" ]
 check "c-cancel: context_cancel runs again at the end (the deferred cancel), and is shown" \
   "$(tr '\n' '|' <"$T/c-c.1.out")" \
