@@ -143,7 +143,7 @@ static size_t cut_runs(const struct story *s, struct run *runs)
 	size_t n = 0;
 
 	for (size_t i = 0; i < s->n; i++) {
-		if (n > 0 && strcmp(s->lines[runs[n - 1].start].phase, s->lines[i].phase) == 0) {
+		if (n > 0 && s->lines[runs[n - 1].start].phase == s->lines[i].phase) {
 			runs[n - 1].len++;
 			continue;
 		}
@@ -224,7 +224,7 @@ static unsigned run_weight(void *env, size_t i, size_t j)
 	size_t la = clipped(a->len), lb = clipped(b->len);
 	unsigned w = 1;
 
-	if (strcmp(e->l->lines[a->start].phase, e->r->lines[b->start].phase) != 0)
+	if (e->l->lines[a->start].phase != e->r->lines[b->start].phase)
 		return 0;
 	if (e->cheap)
 		return strcmp(e->l->lines[a->start].text, e->r->lines[b->start].text) == 0 ? 1 + SIMILAR_SAME : 1;
@@ -251,7 +251,7 @@ static size_t weigh_work(const struct runs_env *e, size_t na, size_t nb)
 		size_t right = 0;
 
 		for (size_t y = 0; y < nb; y++)
-			if (strcmp(e->l->lines[e->ra[x].start].phase, e->r->lines[e->rb[y].start].phase) == 0)
+			if (e->l->lines[e->ra[x].start].phase == e->r->lines[e->rb[y].start].phase)
 				right += clipped(e->rb[y].len);
 		work += clipped(e->ra[x].len) * right;
 		if (work > ALIGN_WEIGH_BUDGET)

@@ -1,15 +1,8 @@
-/* align.h: two stories side by side, phase by phase.
- *
- * Each story is cut into runs of consecutive lines with the same phase; the
- * two run sequences are aligned by a weighted longest common subsequence:
- * only runs of the same phase can pair, and a pair is worth 1 plus, for
- * each line of the left run (up to 16), its best line_similarity() with a
- * line (of the first 16) of the right run; the alignment worth most wins. Inside a pair of
- * runs the same weighted LCS pairs lines by line_similarity() and the lines
- * between pairs are zipped. A run (or line) with nothing opposite gets rows
- * of its own with a blank on the other side. Ties go the same way every
- * time (left-only rows first). Past ALIGN_LCS_MAX table cells the LCS falls
- * back to a greedy in-order match. */
+/* align.h: two stories row by row. Each is cut into runs of same-phase
+ * lines; the runs, then the lines of paired runs, are aligned by a
+ * weighted LCS (README.md, "Side by side"). Ties go the same way every time
+ * (left-only rows first). Past ALIGN_LCS_MAX table cells the LCS falls back
+ * to a greedy in-order match. */
 #ifndef TRACEDIFF_ALIGN_H
 #define TRACEDIFF_ALIGN_H
 
@@ -37,7 +30,7 @@ enum row_kind {
 struct align_row {
 	long left, right; /* line indices, -1 for a blank */
 	enum row_kind kind;
-	const char *phase; /* points into a story */
+	enum phase phase;
 };
 
 struct alignment {

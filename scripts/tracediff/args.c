@@ -1,4 +1,4 @@
-/* args.c: scanning strace's argument syntax (see args.h). */
+/* args.c: strace's argument syntax (see args.h). */
 #include "args.h"
 
 #include <ctype.h>
@@ -59,11 +59,8 @@ static size_t skip_unit(const char *s, size_t n, size_t i)
 {
 	if (s[i] == '"')
 		return scan_string(s, n, i);
-	if (s[i] == '<') {
-		size_t j = scan_decoration(s, n, i);
-
-		return j;
-	}
+	if (s[i] == '<')
+		return scan_decoration(s, n, i);
 	if (s[i] == '/' && i + 1 < n && s[i + 1] == '*')
 		return scan_comment(s, n, i);
 	return i;
@@ -137,4 +134,74 @@ char *args_join(const struct strvec *args)
 		sb_puts(&b, args->v[i]);
 	}
 	return sb_take(&b);
+}
+
+bool parse_long_prefix(const char *s, long *v)
+{
+	bool neg = false;
+	long x = 0;
+	size_t i = 0;
+
+	if (s[i] == '-') {
+		neg = true;
+		i++;
+	}
+	if (!isdigit((unsigned char)s[i]))
+		return false;
+	for (; isdigit((unsigned char)s[i]); i++)
+		if (x < 100000000000L)
+			x = x * 10 + (s[i] - '0');
+	*v = neg ? -x : x;
+	return true;
+}
+
+bool parse_fd_arg(const char *s, long *fd)
+{
+	size_t n = strlen(s), i = 0;
+	long v = 0;
+
+	while (i < n && isdigit((unsigned char)s[i])) {
+		if (v < 100000000L)
+			v = v * 10 + (s[i] - '0');
+		i++;
+	}
+	if (i == 0 || i > 9)
+		return false;
+	if (i < n) {
+		if (s[i] != '<' || scan_decoration(s, n, i) != n)
+			return false;
+	}
+	*fd = v;
+	return true;
+}
+
+size_t parse_fd_array(const char *s, long *out, size_t max)
+{
+	size_t n = strlen(s), got = 0;
+	struct strvec parts = { 0 };
+
+	if (n < 2 || s[0] != '[' || s[n - 1] != ']')
+		return 0;
+	args_split(s + 1, n - 2, &parts);
+	for (size_t i = 0; i < parts.n && got < max; i++) {
+		long fd;
+
+		if (parse_fd_arg(parts.v[i], &fd))
+			out[got++] = fd;
+	}
+	sv_free(&parts);
+	return got;
+}
+
+void for_each_poll_fd(const char *s, void (*f)(void *env, long fd), void *env)
+{
+	const char *p = s;
+
+	while ((p = strstr(p, "{fd=")) != NULL) {
+		long fd;
+
+		p += 4;
+		if (isdigit((unsigned char)*p) && parse_long_prefix(p, &fd))
+			f(env, fd);
+	}
 }

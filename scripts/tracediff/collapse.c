@@ -5,28 +5,20 @@
 #include <stdlib.h>
 #include <string.h>
 
-static bool same_line(const struct story_line *a, const struct story_line *b)
+static bool same_call(const struct story_line *a, const struct story_line *b)
 {
-	return a->block == 0 && b->block == 0 && (a->count > 1) == (b->count > 1) && strcmp(a->phase, b->phase) == 0 &&
-	       strcmp(a->text, b->text) == 0;
+	return a->block == 0 && b->block == 0 && a->phase == b->phase && strcmp(a->text, b->text) == 0;
 }
 
-static bool same_block(const struct story *s, size_t a, size_t b, size_t len)
+static bool same_block(const struct story_line *l, size_t a, size_t b, size_t len)
 {
-	for (size_t k = 0; k < len; k++)
-		if (!same_line(&s->lines[a + k], &s->lines[b + k]))
+	for (size_t k = 0; k < len; k++) {
+		const struct story_line *x = &l[a + k], *y = &l[b + k];
+
+		if (!same_call(x, y) || (x->count > 1) != (y->count > 1))
 			return false;
+	}
 	return true;
-}
-
-static void move_line(struct story *to, struct story_line *l)
-{
-	void *p = to->lines;
-
-	grow_array(&p, &to->cap, to->n + 1, sizeof(*to->lines));
-	to->lines = p;
-	to->lines[to->n++] = *l;
-	l->phase = l->text = NULL;
 }
 
 static void collapse_runs(struct story *s)
@@ -34,75 +26,67 @@ static void collapse_runs(struct story *s)
 	size_t w = 0;
 
 	for (size_t r = 0; r < s->n; r++) {
-		struct story_line *l = &s->lines[r];
-
-		if (w > 0 && s->lines[w - 1].block == 0 && l->block == 0 &&
-		    strcmp(s->lines[w - 1].phase, l->phase) == 0 && strcmp(s->lines[w - 1].text, l->text) == 0) {
-			s->lines[w - 1].count += l->count;
-			free(l->phase);
-			free(l->text);
+		if (w > 0 && same_call(&s->lines[w - 1], &s->lines[r])) {
+			s->lines[w - 1].count += s->lines[r].count;
+			free(s->lines[r].text);
 			continue;
 		}
-		s->lines[w++] = *l;
+		s->lines[w++] = s->lines[r];
 	}
 	s->n = w;
 }
 
+/* The block length that covers most lines from i, 0 when none repeats. */
+static size_t best_block(const struct story_line *l, size_t n, size_t i, size_t *reps)
+{
+	size_t best_len = 0;
+
+	*reps = 0;
+	for (size_t len = 2; len <= 4; len++) {
+		size_t r = 1;
+
+		while (i + (r + 1) * len <= n && same_block(l, i, i + r * len, len))
+			r++;
+		if (r >= 2 && r * len > *reps * best_len) {
+			best_len = len;
+			*reps = r;
+		}
+	}
+	return best_len;
+}
+
 static void collapse_blocks(struct story *s)
 {
-	struct story out = { 0 };
-	size_t i = 0;
+	struct story_line *lines = s->lines;
+	size_t n = s->n, i = 0;
 
-	while (i < s->n) {
-		size_t best_len = 0, best_reps = 0;
+	s->lines = NULL;
+	s->n = s->cap = 0;
+	while (i < n) {
+		size_t reps, len = best_block(lines, n, i, &reps);
+		char text[64];
 
-		for (size_t len = 2; len <= 4; len++) {
-			size_t reps = 1;
-
-			while (i + (reps + 1) * len <= s->n && same_block(s, i, i + reps * len, len))
-				reps++;
-			if (reps >= 2 && reps * len > best_reps * best_len) {
-				best_len = len;
-				best_reps = reps;
-			}
-		}
-		if (best_len == 0) {
-			move_line(&out, &s->lines[i]);
-			i++;
+		if (len == 0) {
+			story_add(s, lines[i].phase, lines[i].text, lines[i].count, 0)->tid = lines[i].tid;
+			free(lines[i++].text);
 			continue;
 		}
-		{
-			char text[64];
-			struct story_line marker = { 0 };
+		snprintf(text, sizeof(text), "[the next %zu lines repeat]", len);
+		story_add(s, PHASE_REPEAT, text, reps, (unsigned)len); /* a marker is no call: no tid */
+		for (size_t k = 0; k < len; k++) {
+			struct story_line *first = &lines[i + k];
 
-			snprintf(text, sizeof(text), "[the next %zu lines repeat]", best_len);
-			marker.phase = xstrdup(REPEAT_PHASE);
-			marker.text = xstrdup(text);
-			marker.count = best_reps;
-			marker.block = (unsigned)best_len;
-			marker.tid = STORY_NO_TID; /* a marker is no call */
-			move_line(&out, &marker);
-		}
-		for (size_t k = 0; k < best_len; k++) {
-			struct story_line *first = &s->lines[i + k];
-
-			for (size_t r = 1; r < best_reps; r++) {
-				struct story_line *again = &s->lines[i + r * best_len + k];
-
+			for (size_t r = 1; r < reps; r++) {
 				if (first->count > 1)
-					first->count += again->count;
-				free(again->phase);
-				free(again->text);
-				again->phase = again->text = NULL;
+					first->count += lines[i + r * len + k].count;
+				free(lines[i + r * len + k].text);
 			}
-			move_line(&out, first);
+			story_add(s, first->phase, first->text, first->count, 0)->tid = first->tid;
+			free(first->text);
 		}
-		i += best_len * best_reps;
+		i += len * reps;
 	}
-	free(s->lines);
-	s->lines = out.lines;
-	s->n = out.n;
-	s->cap = out.cap;
+	free(lines);
 }
 
 void story_collapse(struct story *s)

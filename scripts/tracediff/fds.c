@@ -1,148 +1,53 @@
 /* fds.c: fd instances and their roles (see fds.h). */
 #include "fds.h"
 
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "args.h"
 
-bool parse_long_prefix(const char *s, long *v)
-{
-	bool neg = false;
-	long x = 0;
-	size_t i = 0;
-
-	if (s[i] == '-') {
-		neg = true;
-		i++;
-	}
-	if (!isdigit((unsigned char)s[i]))
-		return false;
-	for (; isdigit((unsigned char)s[i]); i++)
-		if (x < 100000000000L)
-			x = x * 10 + (s[i] - '0');
-	*v = neg ? -x : x;
-	return true;
-}
-
-bool parse_fd_arg(const char *s, long *fd)
-{
-	size_t n = strlen(s), i = 0;
-	long v = 0;
-
-	while (i < n && isdigit((unsigned char)s[i])) {
-		if (v < 100000000L)
-			v = v * 10 + (s[i] - '0');
-		i++;
-	}
-	if (i == 0 || i > 9)
-		return false;
-	if (i < n) {
-		if (s[i] != '<' || scan_decoration(s, n, i) != n)
-			return false;
-	}
-	*fd = v;
-	return true;
-}
-
-size_t parse_fd_array(const char *s, long *out, size_t max)
-{
-	size_t n = strlen(s), got = 0;
-	struct strvec parts = { 0 };
-
-	if (n < 2 || s[0] != '[' || s[n - 1] != ']')
-		return 0;
-	args_split(s + 1, n - 2, &parts);
-	for (size_t i = 0; i < parts.n && got < max; i++) {
-		long fd;
-
-		if (parse_fd_arg(parts.v[i], &fd))
-			out[got++] = fd;
-	}
-	sv_free(&parts);
-	return got;
-}
-
-void for_each_poll_fd(const char *s, void (*f)(void *env, long fd), void *env)
-{
-	const char *p = s;
-
-	while ((p = strstr(p, "{fd=")) != NULL) {
-		long fd;
-
-		p += 4;
-		if (isdigit((unsigned char)*p) && parse_long_prefix(p, &fd))
-			f(env, fd);
-	}
-}
-
-static bool name_is(const struct call *c, const char *name)
-{
-	return strcmp(c->name, name) == 0;
-}
-
-static bool call_failed(const struct call *c)
-{
-	long v;
-
-	return !c->result || !parse_long_prefix(c->result, &v) || v < 0;
-}
-
-static long new_instance(struct fds *f, long fd, enum fd_kind kind, size_t at)
-{
-	void *p = f->inst;
-	struct fd_instance *in;
-
-	grow_array(&p, &f->cap, f->n + 1, sizeof(*f->inst));
-	f->inst = p;
-	in = &f->inst[f->n];
-	memset(in, 0, sizeof(*in));
-	in->fd = fd;
-	in->kind = kind;
-	in->start = at;
-	in->end = (size_t)-1;
-	in->pair = -1;
-	return (long)f->n++;
-}
-
 struct scan {
 	struct fds *f;
-	struct lmap cur;   /* fd -> instance, during the scan */
-	struct lmap armed; /* pid -> 1 right after its epoll_create1 */
 	size_t at;
-	/* (epfd instance, target instance) for every EPOLL_CTL_ADD */
-	long (*adds)[2];
+	struct lmap cur;   /* fd -> instance, at call at */
+	struct lmap armed; /* pid -> 1 while its last connection call was epoll_create1 */
+	long (*adds)[2];   /* (set, target) instances of every EPOLL_CTL_ADD */
 	size_t nadds, cap_adds;
 };
 
+static void add_event(struct scan *s, size_t at, long fd, long inst)
+{
+	void *p = s->f->ev;
+
+	grow_array(&p, &s->f->cap_ev, s->f->nev + 1, sizeof(*s->f->ev));
+	s->f->ev = p;
+	s->f->ev[s->f->nev++] = (struct fd_event){ at, fd, inst };
+	*lmap_get(&s->cur, fd, -1) = inst;
+}
+
 static long cur_of(const struct scan *s, long fd)
 {
-	long *v = lmap_find(&s->cur, fd);
-
-	return v ? *v : -1;
+	return lmap_value(&s->cur, fd, -1);
 }
 
-/* fd stops being what it was: at call s->at (exclusive) or after it. */
-static void end_fd(struct scan *s, long fd, bool including_this_call)
+/* fd stops being what it was: from this call on, or after it. */
+static void end_fd(struct scan *s, long fd, bool after_this_call)
 {
-	long idx = cur_of(s, fd);
-
-	if (idx < 0)
-		return;
-	s->f->inst[idx].end = including_this_call ? s->at + 1 : s->at;
-	*lmap_get(&s->cur, fd, -1) = -1;
+	if (cur_of(s, fd) >= 0)
+		add_event(s, after_this_call ? s->at + 1 : s->at, fd, -1);
 }
 
-static long create_fd(struct scan *s, long fd, enum fd_kind kind)
+static long create_fd(struct scan *s, long fd, enum fd_kind kind, bool after_epoll)
 {
-	long idx;
+	void *p = s->f->inst;
 
 	end_fd(s, fd, false);
-	idx = new_instance(s->f, fd, kind, s->at);
-	*lmap_get(&s->cur, fd, -1) = idx;
-	return idx;
+	grow_array(&p, &s->f->cap, s->f->n + 1, sizeof(*s->f->inst));
+	s->f->inst = p;
+	s->f->inst[s->f->n] = (struct fd_instance){ .fd = fd, .kind = kind, .pair = -1, .after_epoll = after_epoll };
+	add_event(s, s->at, fd, (long)s->f->n);
+	return (long)s->f->n++;
 }
 
 static void mark_registered(void *env, long fd)
@@ -154,136 +59,81 @@ static void mark_registered(void *env, long fd)
 		s->f->inst[idx].registered = true;
 }
 
-static enum fd_kind socket_kind(const struct strvec *args)
+static enum fd_kind socket_kind(const struct strvec *a)
 {
-	if (args->n > 0 && (strcmp(args->v[0], "AF_UNIX") == 0 || strcmp(args->v[0], "AF_LOCAL") == 0))
+	if (a->n > 0 && (strcmp(a->v[0], "AF_UNIX") == 0 || strcmp(a->v[0], "AF_LOCAL") == 0))
 		return FD_USOCK;
-	if (args->n > 0 && strcmp(args->v[0], "AF_NETLINK") == 0)
+	if (a->n > 0 && strcmp(a->v[0], "AF_NETLINK") == 0)
 		return FD_NLSOCK;
 	return FD_SOCK;
 }
 
-/* Calls that hand out fds nobody tracks: whatever the number was, it is
- * not any more. */
-static bool returns_untracked_fd(const char *name)
+static void add_to_set(struct scan *s, const struct strvec *a)
 {
-	static const char *const names[] = { "open", "openat", "openat2", "creat", "accept", "accept4",
-					     "dup", "dup2", "dup3", "memfd_create", "signalfd", "signalfd4",
-					     "inotify_init", "inotify_init1", "fanotify_init", "pidfd_open",
-					     "userfaultfd", "perf_event_open", "bpf", "io_uring_setup" };
+	long ep, target, ei, ti;
+	void *p = s->adds;
 
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (strcmp(name, names[i]) == 0)
-			return true;
-	return false;
-}
-
-static bool is_tracked_call(const char *name)
-{
-	static const char *const names[] = { "socket", "connect", "getsockopt", "setsockopt", "getpeername",
-					     "getsockname", "fcntl", "read", "readv", "recvfrom", "recvmsg",
-					     "write", "writev", "sendto", "sendmsg", "epoll_create1",
-					     "epoll_create", "epoll_ctl", "epoll_wait", "epoll_pwait",
-					     "epoll_pwait2", "poll", "ppoll", "select", "pselect6",
-					     "timerfd_create", "timerfd_settime", "pipe2", "pipe", "eventfd2",
-					     "eventfd", "socketpair", "shutdown", "close" };
-
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (strcmp(name, names[i]) == 0)
-			return true;
-	return false;
+	if (a->n < 3 || strcmp(a->v[1], "EPOLL_CTL_ADD") != 0 || !parse_fd_arg(a->v[0], &ep) ||
+	    !parse_fd_arg(a->v[2], &target))
+		return;
+	mark_registered(s, target);
+	ei = cur_of(s, ep);
+	ti = cur_of(s, target);
+	if (ei < 0 || ti < 0)
+		return;
+	grow_array(&p, &s->cap_adds, s->nadds + 1, sizeof(*s->adds));
+	s->adds = p;
+	s->adds[s->nadds][0] = ei;
+	s->adds[s->nadds++][1] = ti;
 }
 
 static void scan_call(struct scan *s, const struct call *c)
 {
-	struct strvec args = { 0 };
-	long fd, fds[2], *armed = lmap_find(&s->armed, c->pid);
-	bool was_armed = armed && *armed;
-	bool wake_call = name_is(c, "pipe2") || name_is(c, "pipe") || name_is(c, "eventfd2") ||
-			 name_is(c, "eventfd") || name_is(c, "socketpair");
+	const struct syscall *sc = syscall_row(c->name);
+	struct strvec a = { 0 };
+	long fd, pair[2], *armed = lmap_find(&s->armed, c->pid);
+	bool after_epoll = armed && *armed && sc->break_fd;
+	bool ok = c->result && parse_long_prefix(c->result, &fd) && fd >= 0;
 
-	args_split(c->args, strlen(c->args), &args);
-	if (is_tracked_call(c->name) && armed)
+	args_split(c->args, strlen(c->args), &a);
+	if (sc_is_connection(sc) && armed)
 		*armed = 0;
-	if (name_is(c, "socket") && !call_failed(c) && parse_long_prefix(c->result, &fd)) {
-		create_fd(s, fd, socket_kind(&args));
-	} else if ((name_is(c, "epoll_create1") || name_is(c, "epoll_create")) && !call_failed(c) &&
-		   parse_long_prefix(c->result, &fd)) {
-		create_fd(s, fd, FD_EPFD);
-		*lmap_get(&s->armed, c->pid, 0) = 1;
-	} else if (name_is(c, "timerfd_create") && !call_failed(c) && parse_long_prefix(c->result, &fd)) {
-		create_fd(s, fd, FD_TIMER);
-	} else if ((name_is(c, "eventfd2") || name_is(c, "eventfd")) && !call_failed(c) &&
-		   parse_long_prefix(c->result, &fd)) {
-		s->f->inst[create_fd(s, fd, FD_WAKE)].after_epoll = was_armed;
-	} else if (wake_call && !call_failed(c)) {
-		size_t at = name_is(c, "socketpair") ? 3 : 0;
+	if (sc->fds == FDS_RESULT && ok) {
+		create_fd(s, fd, sc->creates == FD_SOCK ? socket_kind(&a) : sc->creates, after_epoll);
+		if (sc->creates == FD_EPFD)
+			*lmap_get(&s->armed, c->pid, 0) = 1;
+	} else if (sc->fds == FDS_PAIR && ok && a.n > sc->pair_arg && parse_fd_array(a.v[sc->pair_arg], pair, 2) == 2) {
+		long r = create_fd(s, pair[0], FD_WAKE, after_epoll), w = create_fd(s, pair[1], FD_WAKE, after_epoll);
 
-		if (args.n > at && parse_fd_array(args.v[at], fds, 2) == 2) {
-			long a = create_fd(s, fds[0], FD_WAKE), b = create_fd(s, fds[1], FD_WAKE);
-
-			s->f->inst[a].pair = b;
-			s->f->inst[b].pair = a;
-			s->f->inst[a].after_epoll = s->f->inst[b].after_epoll = was_armed && !name_is(c, "socketpair");
-		}
-	} else if (name_is(c, "epoll_ctl")) {
-		long ep, target;
-
-		if (args.n > 2 && strcmp(args.v[1], "EPOLL_CTL_ADD") == 0 && parse_fd_arg(args.v[0], &ep) &&
-		    parse_fd_arg(args.v[2], &target)) {
-			long ei = cur_of(s, ep), ti = cur_of(s, target);
-
-			mark_registered(s, target);
-			if (ei >= 0 && ti >= 0) {
-				void *p = s->adds;
-
-				grow_array(&p, &s->cap_adds, s->nadds + 1, sizeof(*s->adds));
-				s->adds = p;
-				s->adds[s->nadds][0] = ei;
-				s->adds[s->nadds][1] = ti;
-				s->nadds++;
-			}
-		}
-	} else if (name_is(c, "poll") || name_is(c, "ppoll")) {
-		if (args.n > 0)
-			for_each_poll_fd(args.v[0], mark_registered, s);
-	} else if (name_is(c, "close")) {
-		if (args.n > 0 && parse_fd_arg(args.v[0], &fd))
-			end_fd(s, fd, true);
-	} else if (returns_untracked_fd(c->name) && !call_failed(c) && parse_long_prefix(c->result, &fd)) {
-		end_fd(s, fd, false);
+		s->f->inst[r].pair = w;
+		s->f->inst[w].pair = r;
+	} else if (sc->does == DOES_EPOLL_CTL) {
+		add_to_set(s, &a);
+	} else if (sc->fds == FDS_POLL_SET && a.n > 0) {
+		for_each_poll_fd(a.v[0], mark_registered, s);
+	} else if (sc->does == DOES_CLOSE && a.n > 0 && parse_fd_arg(a.v[0], &fd)) {
+		end_fd(s, fd, true);
 	}
-	sv_free(&args);
+	sv_free(&a);
 }
 
-static const char *kind_base(enum fd_kind k)
-{
-	switch (k) {
-	case FD_SOCK:
-		return "SOCK";
-	case FD_USOCK:
-		return "USOCK";
-	case FD_NLSOCK:
-		return "NLSOCK";
-	case FD_EPFD:
-		return "EPFD";
-	case FD_TIMER:
-		return "TIMER";
-	case FD_WAKE:
-		return "WAKE";
-	case FD_NONE:
-		break;
-	}
-	return "";
-}
+static const char *const KIND_NAMES[] = {
+	[FD_SOCK] = "SOCK", [FD_USOCK] = "USOCK", [FD_NLSOCK] = "NLSOCK",
+	[FD_EPFD] = "EPFD", [FD_TIMER] = "TIMER", [FD_WAKE] = "WAKE",
+};
 
-/* "SOCK", then "SOCK2", ...; number 1 has no digit. */
-static void role_name(char *out, const char *base, unsigned nth, const char *suffix)
+/* "SOCK", then "SOCK2", ...: the first has no number. */
+static void role_name(char *out, enum fd_kind kind, unsigned nth, const char *suffix)
 {
 	if (nth <= 1)
-		snprintf(out, FD_NAME_MAX, "%s%s", base, suffix);
+		snprintf(out, FD_NAME_MAX, "%s%s", KIND_NAMES[kind], suffix);
 	else
-		snprintf(out, FD_NAME_MAX, "%s%u%s", base, nth, suffix);
+		snprintf(out, FD_NAME_MAX, "%s%u%s", KIND_NAMES[kind], nth, suffix);
+}
+
+static bool pollers(const struct fd_instance *in)
+{
+	return in->registered || in->after_epoll;
 }
 
 static void assign_names(struct fds *f)
@@ -291,46 +141,22 @@ static void assign_names(struct fds *f)
 	unsigned count[FD_WAKE + 1] = { 0 };
 
 	for (size_t i = 0; i < f->n; i++) {
-		struct fd_instance *in = &f->inst[i];
+		struct fd_instance *in = &f->inst[i], *other = in->pair >= 0 ? &f->inst[in->pair] : NULL;
 
-		if (in->kind == FD_WAKE) {
-			bool poller = in->registered || in->after_epoll;
-
-			if (in->pair >= 0) {
-				struct fd_instance *other = &f->inst[in->pair];
-
-				poller = poller || other->registered || other->after_epoll;
-				if ((size_t)in->pair < i)
-					continue; /* named with its first end */
-				if (!poller) {
-					in->kind = other->kind = FD_NONE;
-					continue;
-				}
-				count[FD_WAKE]++;
-				role_name(in->name, "WAKE", count[FD_WAKE], "_R");
-				role_name(other->name, "WAKE", count[FD_WAKE], "_W");
-				continue;
-			}
-			if (!poller) {
-				in->kind = FD_NONE;
-				continue;
-			}
+		if (other && (size_t)in->pair < i)
+			continue; /* named with its first end */
+		if (in->kind == FD_WAKE && !pollers(in) && !(other && pollers(other))) {
+			in->kind = FD_NONE;
+			if (other)
+				other->kind = FD_NONE;
 		}
 		if (in->kind == FD_NONE)
 			continue;
 		count[in->kind]++;
-		role_name(in->name, kind_base(in->kind), count[in->kind], "");
+		role_name(in->name, in->kind, count[in->kind], other ? "_R" : "");
+		if (other)
+			role_name(other->name, in->kind, count[in->kind], "_W");
 	}
-}
-
-static int cmp_end(const void *a, const void *b, void *env)
-{
-	const struct fds *f = env;
-	size_t x = *(const size_t *)a, y = *(const size_t *)b;
-
-	if (f->inst[x].end != f->inst[y].end)
-		return f->inst[x].end < f->inst[y].end ? -1 : 1;
-	return x < y ? -1 : x > y;
 }
 
 void fds_scan(struct fds *f, const struct trace *t)
@@ -338,25 +164,16 @@ void fds_scan(struct fds *f, const struct trace *t)
 	struct scan s = { .f = f };
 
 	memset(f, 0, sizeof(*f));
-	for (size_t i = 0; i < t->n; i++) {
-		s.at = i;
-		scan_call(&s, &t->calls[i]);
-	}
+	for (s.at = 0; s.at < t->n; s.at++)
+		scan_call(&s, &t->calls[s.at]);
 	assign_names(f);
-	for (size_t k = 0; k < s.nadds; k++) {
-		const struct fd_instance *target = &f->inst[s.adds[k][1]];
-
-		if (target->kind == FD_WAKE && f->inst[s.adds[k][0]].kind == FD_EPFD)
+	for (size_t k = 0; k < s.nadds; k++)
+		if (f->inst[s.adds[k][1]].kind == FD_WAKE && f->inst[s.adds[k][0]].kind == FD_EPFD)
 			f->inst[s.adds[k][0]].runtime_poller = true;
-	}
-	/* Go's pipe right after epoll_create1 belongs to that poller too */
+	/* Go's break pipe, right after its epoll_create1, belongs to that set */
 	for (size_t i = 0; i + 1 < f->n; i++)
 		if (f->inst[i].kind == FD_EPFD && f->inst[i + 1].kind == FD_WAKE && f->inst[i + 1].after_epoll)
 			f->inst[i].runtime_poller = true;
-	f->by_end = xcalloc(f->n, sizeof(size_t));
-	for (size_t i = 0; i < f->n; i++)
-		f->by_end[i] = i;
-	qsort_r(f->by_end, f->n, sizeof(size_t), cmp_end, f);
 	free(s.adds);
 	lmap_free(&s.cur);
 	lmap_free(&s.armed);
@@ -364,42 +181,63 @@ void fds_scan(struct fds *f, const struct trace *t)
 
 void fds_at(struct fds *f, size_t i)
 {
-	f->at = i;
-	while (f->next_end < f->n && f->inst[f->by_end[f->next_end]].end <= i) {
-		size_t idx = f->by_end[f->next_end++];
-		long *v = lmap_find(&f->active, f->inst[idx].fd);
-
-		if (v && *v == (long)idx)
-			*v = -1;
-	}
-	while (f->next_start < f->n && f->inst[f->next_start].start <= i) {
-		size_t idx = f->next_start++;
-
-		if (f->inst[idx].end > i)
-			*lmap_get(&f->active, f->inst[idx].fd, -1) = (long)idx;
-	}
+	for (; f->next_ev < f->nev && f->ev[f->next_ev].at <= i; f->next_ev++)
+		*lmap_get(&f->active, f->ev[f->next_ev].fd, -1) = f->ev[f->next_ev].inst;
 }
 
 long fds_instance(const struct fds *f, long fd)
 {
-	long *v = lmap_find(&f->active, fd);
+	return lmap_value(&f->active, fd, -1);
+}
 
-	return v ? *v : -1;
+bool fds_live(const struct fds *f, long inst)
+{
+	return inst >= 0 && fds_instance(f, f->inst[inst].fd) == inst;
+}
+
+enum fd_kind fds_kind(const struct fds *f, long fd)
+{
+	long inst = fds_instance(f, fd);
+
+	return inst < 0 ? FD_NONE : f->inst[inst].kind;
 }
 
 const char *fds_role(const struct fds *f, long fd)
 {
-	long idx = fds_instance(f, fd);
+	return fds_kind(f, fd) == FD_NONE ? NULL : f->inst[fds_instance(f, fd)].name;
+}
 
-	if (idx < 0 || f->inst[idx].kind == FD_NONE)
-		return NULL;
-	return f->inst[idx].name;
+const char *fds_arg_role(const struct fds *f, const struct strvec *a, size_t k)
+{
+	long fd;
+
+	return k < a->n && parse_fd_arg(a->v[k], &fd) ? fds_role(f, fd) : NULL;
+}
+
+enum fd_kind fds_arg_kind(const struct fds *f, const struct strvec *a, size_t k)
+{
+	long fd;
+
+	return k < a->n && parse_fd_arg(a->v[k], &fd) ? fds_kind(f, fd) : FD_NONE;
+}
+
+bool fds_any_runtime_poller(const struct fds *f)
+{
+	for (size_t i = 0; i < f->n; i++)
+		if (f->inst[i].runtime_poller)
+			return true;
+	return false;
+}
+
+bool is_sock_kind(enum fd_kind k)
+{
+	return k == FD_SOCK || k == FD_USOCK || k == FD_NLSOCK;
 }
 
 void fds_free(struct fds *f)
 {
 	free(f->inst);
-	free(f->by_end);
+	free(f->ev);
 	lmap_free(&f->active);
 	memset(f, 0, sizeof(*f));
 }

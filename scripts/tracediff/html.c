@@ -1,35 +1,25 @@
 /* html.c: the side-by-side page (see html.h). */
 #include "html.h"
 
+#include <stdlib.h>
 #include <string.h>
 
-#include "palette.h"
+#include "phases.h"
 
 void html_escape(struct sbuf *out, const char *s)
 {
+	static const char SPECIAL[] = "&<>\"'";
+	static const char *const ENTITIES[] = { "&amp;", "&lt;", "&gt;", "&quot;", "&#39;" };
+
 	for (; *s; s++) {
-		switch (*s) {
-		case '&':
-			sb_puts(out, "&amp;");
-			break;
-		case '<':
-			sb_puts(out, "&lt;");
-			break;
-		case '>':
-			sb_puts(out, "&gt;");
-			break;
-		case '"':
-			sb_puts(out, "&quot;");
-			break;
-		case '\'':
-			sb_puts(out, "&#39;");
-			break;
-		default:
-			if ((unsigned char)*s < 0x20 || *s == 0x7f)
-				sb_putc(out, '?');
-			else
-				sb_putc(out, *s);
-		}
+		const char *hit = strchr(SPECIAL, *s);
+
+		if (hit)
+			sb_puts(out, ENTITIES[hit - SPECIAL]);
+		else if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			sb_putc(out, '?');
+		else
+			sb_putc(out, *s);
 	}
 }
 
@@ -49,9 +39,11 @@ static const char CSS[] =
 	"font-family:ui-monospace,monospace;font-size:12px;border-radius:3px}"
 	".notes{font-family:ui-monospace,monospace;font-size:12px;color:#555}";
 
-static void phase_style(struct sbuf *out, const char *phase)
+/* A phase cell's opening tag, with its colour, then its name. */
+static void phase_in(struct sbuf *out, const char *tag, enum phase phase)
 {
-	sb_printf(out, " style=\"background:%s\"", phase_colour(phase)->html);
+	sb_printf(out, "<%s style=\"background:%s\">", tag, phase_colour(phase)->html);
+	html_escape(out, phase_name(phase));
 }
 
 static void text_cell(struct sbuf *out, const char *cls, const struct story *s, long idx)
@@ -80,7 +72,8 @@ void side_by_side_html(const struct story *left, const struct story *right, cons
 	static const char *const MARK[] = { "", "|", "&lt;", "&gt;" };
 	const char *lt = left_title ? left_title : left->name;
 	const char *rt = right_title ? right_title : right->name;
-	struct strvec legend = { 0 };
+	enum phase *legend = xcalloc(al->n, sizeof(*legend));
+	size_t nlegend = 0;
 
 	sb_puts(out, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>");
 	html_escape(out, lt);
@@ -92,20 +85,17 @@ void side_by_side_html(const struct story *left, const struct story *right, cons
 	html_escape(out, rt);
 	sb_puts(out, "</h1>\n<div class=\"legend\">");
 	for (size_t i = 0; i < al->n; i++) {
-		bool seen = false;
+		size_t k = 0;
 
-		for (size_t k = 0; k < legend.n && !seen; k++)
-			seen = strcmp(legend.v[k], al->rows[i].phase) == 0;
-		if (seen)
+		while (k < nlegend && legend[k] != al->rows[i].phase)
+			k++;
+		if (k < nlegend)
 			continue;
-		sv_push(&legend, xstrdup(al->rows[i].phase));
-		sb_puts(out, "<span");
-		phase_style(out, al->rows[i].phase);
-		sb_puts(out, ">");
-		html_escape(out, al->rows[i].phase);
+		legend[nlegend++] = al->rows[i].phase;
+		phase_in(out, "span", al->rows[i].phase);
 		sb_puts(out, "</span>");
 	}
-	sv_free(&legend);
+	free(legend);
 	sb_puts(out, "</div>\n<table>\n<colgroup><col class=\"p\"><col><col class=\"m\"><col></colgroup>\n"
 		     "<thead><tr><th>phase</th><th>");
 	html_escape(out, lt);
@@ -115,10 +105,8 @@ void side_by_side_html(const struct story *left, const struct story *right, cons
 	for (size_t i = 0; i < al->n; i++) {
 		const struct align_row *row = &al->rows[i];
 
-		sb_printf(out, "<tr class=\"%s\"><td class=\"p\"", KIND[row->kind]);
-		phase_style(out, row->phase);
-		sb_puts(out, ">");
-		html_escape(out, row->phase);
+		sb_printf(out, "<tr class=\"%s\">", KIND[row->kind]);
+		phase_in(out, "td class=\"p\"", row->phase);
 		sb_puts(out, "</td>");
 		text_cell(out, "l", left, row->left);
 		sb_printf(out, "<td class=\"m\">%s</td>", MARK[row->kind]);

@@ -1,15 +1,10 @@
-/* main.c: the tracediff command line.
- *
- *   tracediff normalize [--counts] [--all] TRACE
- *   tracediff normalize --calls [--all] TRACE
- *   tracediff side-by-side [--width N] [--html FILE] [--left-title T]
- *                          [--right-title T] LEFT RIGHT
- *   tracediff -h
- *
- * Exit status: 0 done; 1 a file could not be read or written (one line:
- * "tracediff: cannot read FILE: <strerror>"); 2 bad usage (one line). */
+/* main.c: the tracediff command line (see README.md).
+ * Exit status: 0 done; 1 a file could not be read or written; 2 bad usage.
+ * Every failure is one line on stderr. */
 #include <errno.h>
-#include <limits.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,17 +15,16 @@
 #include "html.h"
 #include "normalize.h"
 #include "side_by_side.h"
-#include "story.h"
-#include "story_io.h"
-#include "util.h"
+#include "syscalls.h"
 
 static const char USAGE_LINE[] =
 	"usage: tracediff normalize [--counts | --calls] [--all] TRACE | tracediff side-by-side [--width N] "
-	"[--html FILE] [--left-title T] [--right-title T] LEFT RIGHT";
+	"[--html FILE] [--left-title T] [--right-title T] LEFT RIGHT | tracediff syscalls";
 
 static const char HELP[] =
 	"usage: tracediff normalize [--counts | --calls] [--all] TRACE\n"
 	"       tracediff side-by-side [--width N] [--html FILE] [--left-title T] [--right-title T] LEFT RIGHT\n"
+	"       tracediff syscalls\n"
 	"       tracediff -h\n"
 	"\n"
 	"normalize     prints the story of a connection from an `strace -f` file: only\n"
@@ -52,23 +46,25 @@ static const char HELP[] =
 	"  --html FILE      also write the table as a self-contained HTML page\n"
 	"  --left-title T   titles (default: the file names)\n"
 	"  --right-title T\n"
+	"syscalls      prints the calls a story can keep as the connection's, one\n"
+	"              comma-separated line: strace -e trace=$(tracediff syscalls)\n"
 	"Colour only on a terminal, and not when NO_COLOR is set.\n";
 
-static int usage_error(const char *fmt, const char *arg)
+static int __attribute__((format(printf, 1, 2))) usage_error(const char *fmt, ...)
 {
+	va_list ap;
+
 	fputs("tracediff: ", stderr);
-	fprintf(stderr, fmt, arg);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
 	fprintf(stderr, "; %s\n", USAGE_LINE);
 	return 2;
 }
 
-static char *read_or_complain(const char *path, size_t *len)
+static int help(void)
 {
-	char *text = read_whole_file(path, len);
-
-	if (!text)
-		fprintf(stderr, "tracediff: cannot read %s: %s\n", path, strerror(errno));
-	return text;
+	return fputs(HELP, stdout) == EOF;
 }
 
 static int write_stdout(const struct sbuf *b)
@@ -80,67 +76,116 @@ static int write_stdout(const struct sbuf *b)
 	return 0;
 }
 
-static bool is_help(const char *a)
+static char *read_or_complain(const char *path, size_t *len)
 {
-	return strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0;
+	char *text = read_whole_file(path, len);
+
+	if (!text)
+		fprintf(stderr, "tracediff: cannot read %s: %s\n", path, strerror(errno));
+	return text;
+}
+
+/* A command's options, by their val, and its operands. */
+struct parsed {
+	const char *value[128]; /* "" for a flag given */
+	const char *operand[2];
+	int noperands;
+};
+
+/* Is arg, the element getopt_long took option ch from, the option spelt
+ * out? getopt_long would take "--count" for "--counts". */
+static bool spelt_out(int ch, const char *arg, const struct option *opts)
+{
+	if (ch == 'h' && strcmp(arg, "-h") == 0)
+		return true;
+	for (; opts->name; opts++) {
+		size_t n = strlen(opts->name);
+
+		if (opts->val == ch && strncmp(arg, "--", 2) == 0 && strncmp(arg + 2, opts->name, n) == 0 &&
+		    (arg[2 + n] == '\0' || arg[2 + n] == '='))
+			return true;
+	}
+	return false;
+}
+
+static int add_operand(struct parsed *p, int max, const char *too_many, const char *arg)
+{
+	if (p->noperands == max)
+		return usage_error(too_many, arg);
+	p->operand[p->noperands++] = arg;
+	return 0;
+}
+
+/* 0, -1 when help was asked for, or a usage error's status. getopt_long in
+ * "-" mode hands operands over in order, as option 1, so each option's
+ * element is argv[optind] before the call. */
+static int parse(int argc, char **argv, const char *cmd, const struct option *opts, int max, const char *too_many,
+		 struct parsed *p)
+{
+	int rc = 0;
+
+	opterr = 0;
+	while (!rc) {
+		const char *arg = optind < argc ? argv[optind] : "";
+		int ch = getopt_long(argc, argv, "-:h", opts, NULL);
+
+		if (ch == -1)
+			break;
+		if (ch == 1)
+			rc = add_operand(p, max, too_many, optarg);
+		else if (ch == '?' || !spelt_out(ch == ':' ? optopt : ch, arg, opts))
+			rc = usage_error("%s: unknown option %s", cmd, arg);
+		else if (ch == ':')
+			rc = usage_error("%s: %s needs a value", cmd, arg);
+		else if (ch == 'h')
+			rc = -1;
+		else
+			p->value[ch] = optarg ? optarg : "";
+	}
+	for (; !rc && optind < argc; optind++)
+		rc = add_operand(p, max, too_many, argv[optind]);
+	return rc;
 }
 
 static int cmd_normalize(int argc, char **argv)
 {
-	const char *path = NULL;
-	bool counts = false, show_all = false, calls = false, options = true;
+	static const struct option opts[] = {
+		{ "counts", no_argument, NULL, 'c' }, { "all", no_argument, NULL, 'a' },
+		{ "calls", no_argument, NULL, 'C' },  { "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct parsed p = { 0 };
+	int rc = parse(argc, argv, "normalize", opts, 1, "normalize takes one TRACE, got another: %s", &p);
 	struct sbuf out = { 0 };
+	bool raw = true;
+	const char *path = p.operand[0];
 	size_t len;
 	char *text;
-	int rc;
 
-	for (int i = 2; i < argc; i++) {
-		const char *a = argv[i];
-
-		if (options && strcmp(a, "--") == 0)
-			options = false;
-		else if (options && strcmp(a, "--counts") == 0)
-			counts = true;
-		else if (options && strcmp(a, "--all") == 0)
-			show_all = true;
-		else if (options && strcmp(a, "--calls") == 0)
-			calls = true;
-		else if (options && is_help(a))
-			return fputs(HELP, stdout) == EOF;
-		else if (options && a[0] == '-' && a[1] != '\0')
-			return usage_error("normalize: unknown option %s", a);
-		else if (path)
-			return usage_error("normalize takes one TRACE, got another: %s", a);
-		else
-			path = a;
-	}
+	if (rc)
+		return rc < 0 ? help() : rc;
 	if (!path)
-		return usage_error("normalize: no TRACE given%s", "");
-	if (calls && counts)
-		return usage_error("normalize: --counts has nothing to count with --calls, which prints every call%s",
-				   "");
+		return usage_error("normalize: no TRACE given");
+	if (p.value['C'] && p.value['c'])
+		return usage_error("normalize: --counts has nothing to count with --calls, which prints every call");
 	text = read_or_complain(path, &len);
 	if (!text)
 		return 1;
-	if (calls) {
-		bool raw = normalize_calls(text, len, show_all, &out);
-
-		free(text);
-		if (!raw) {
-			/* its "  xN" lines cannot be expanded back into calls */
-			fputs("tracediff: normalize --calls needs a raw strace file, not a saved story\n", stderr);
-			return 2;
-		}
-	} else {
-		normalize_text_all(text, len, path_basename(path), counts, show_all, &out);
-		free(text);
+	if (p.value['C'])
+		raw = normalize_calls(text, len, p.value['a'], &out);
+	else
+		normalize_text_all(text, len, path_basename(path), p.value['c'], p.value['a'], &out);
+	free(text);
+	if (!raw) {
+		fputs("tracediff: normalize --calls needs a raw strace file, not a saved story\n", stderr);
+		return 2;
 	}
 	rc = write_stdout(&out);
 	sb_free(&out);
 	return rc;
 }
 
-/* A width from --width, $COLUMNS or the terminal: 0 when s is none. */
+/* A width of SBS_MIN_WIDTH to SBS_MAX_WIDTH columns, or 0. */
 static int parse_width(const char *s)
 {
 	char *end;
@@ -191,72 +236,13 @@ static int write_html(const char *path, const struct sbuf *html)
 	return 0;
 }
 
-/* "--name VALUE" or "--name=VALUE": sets *value and returns true. */
-static bool take_value(int argc, char **argv, int *i, const char *name, const char **value, int *err)
+static int side_by_side(const char *const paths[2], const char *html_path, const struct sbs_opts *opts)
 {
-	size_t n = strlen(name);
-
-	if (strncmp(argv[*i], name, n) != 0)
-		return false;
-	if (argv[*i][n] == '=') {
-		*value = argv[*i] + n + 1;
-		return true;
-	}
-	if (argv[*i][n] != '\0')
-		return false;
-	if (*i + 1 >= argc) {
-		*err = usage_error("side-by-side: %s needs a value", name);
-		return true;
-	}
-	*value = argv[++*i];
-	return true;
-}
-
-static int cmd_side_by_side(int argc, char **argv)
-{
-	const char *paths[2] = { NULL, NULL }, *width_arg = NULL, *html_path = NULL;
-	struct sbs_opts opts = { 0 };
-	struct story left = { 0 }, right = { 0 };
+	struct story left, right;
 	struct alignment al;
-	struct sbuf out = { 0 };
-	bool options = true;
-	int npaths = 0, rc = 0, err = 0;
-	const char *no_color = getenv("NO_COLOR");
+	struct sbuf out = { 0 }, html = { 0 };
+	int rc = 0;
 
-	for (int i = 2; i < argc; i++) {
-		const char *a = argv[i];
-
-		if (options && strcmp(a, "--") == 0) {
-			options = false;
-		} else if (options && is_help(a)) {
-			return fputs(HELP, stdout) == EOF;
-		} else if (options && (take_value(argc, argv, &i, "--width", &width_arg, &err) ||
-				       take_value(argc, argv, &i, "--html", &html_path, &err) ||
-				       take_value(argc, argv, &i, "--left-title", &opts.left_title, &err) ||
-				       take_value(argc, argv, &i, "--right-title", &opts.right_title, &err))) {
-			if (err)
-				return err;
-		} else if (options && a[0] == '-' && a[1] != '\0') {
-			return usage_error("side-by-side: unknown option %s", a);
-		} else if (npaths == 2) {
-			return usage_error("side-by-side takes LEFT and RIGHT, got a third: %s", a);
-		} else {
-			paths[npaths++] = a;
-		}
-	}
-	if (npaths < 2)
-		return usage_error("side-by-side needs LEFT and RIGHT%s", "");
-	if (width_arg) {
-		opts.width = parse_width(width_arg);
-		if (!opts.width)
-			return usage_error("side-by-side: --width wants a number of columns from 30 to 10000, not %s",
-					   width_arg);
-	} else {
-		opts.width = output_width();
-	}
-	if (html_path && html_path[0] == '\0')
-		return usage_error("side-by-side: --html needs a file name%s", "");
-	opts.colour = isatty(STDOUT_FILENO) && no_color == NULL;
 	if (!load(paths[0], &left))
 		return 1;
 	if (!load(paths[1], &right)) {
@@ -265,16 +251,14 @@ static int cmd_side_by_side(int argc, char **argv)
 	}
 	align_stories(&left, &right, &al);
 	if (html_path) {
-		struct sbuf html = { 0 };
-
-		side_by_side_html(&left, &right, &al, opts.left_title, opts.right_title, &html);
+		side_by_side_html(&left, &right, &al, opts->left_title, opts->right_title, &html);
 		rc = write_html(html_path, &html);
-		sb_free(&html);
 	}
 	if (rc == 0) {
-		side_by_side_text(&left, &right, &al, &opts, &out);
+		side_by_side_text(&left, &right, &al, opts, &out);
 		rc = write_stdout(&out);
 	}
+	sb_free(&html);
 	sb_free(&out);
 	alignment_free(&al);
 	story_free(&left);
@@ -282,15 +266,56 @@ static int cmd_side_by_side(int argc, char **argv)
 	return rc;
 }
 
+static int cmd_side_by_side(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "width", required_argument, NULL, 'w' },	{ "html", required_argument, NULL, 'H' },
+		{ "left-title", required_argument, NULL, 'l' }, { "right-title", required_argument, NULL, 'r' },
+		{ "help", no_argument, NULL, 'h' },		{ NULL, 0, NULL, 0 },
+	};
+	struct parsed p = { 0 };
+	int rc = parse(argc, argv, "side-by-side", opts, 2, "side-by-side takes LEFT and RIGHT, got a third: %s", &p);
+	const char *width = p.value['w'], *html = p.value['H'];
+	struct sbs_opts o = { .left_title = p.value['l'], .right_title = p.value['r'] };
+
+	if (rc)
+		return rc < 0 ? help() : rc;
+	if (p.noperands < 2)
+		return usage_error("side-by-side needs LEFT and RIGHT");
+	o.width = width ? parse_width(width) : output_width();
+	if (!o.width)
+		return usage_error("side-by-side: --width wants a number of columns from 30 to 10000, not %s", width);
+	if (html && html[0] == '\0')
+		return usage_error("side-by-side: --html needs a file name");
+	o.colour = isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL;
+	return side_by_side(p.operand, html, &o);
+}
+
+static int cmd_syscalls(int argc, char **argv)
+{
+	struct sbuf out = { 0 };
+	int rc;
+
+	if (argc > 1)
+		return usage_error("syscalls takes no argument, got %s", argv[1]);
+	syscalls_trace_list(&out);
+	sb_putc(&out, '\n');
+	rc = write_stdout(&out);
+	sb_free(&out);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2)
-		return usage_error("no command given%s", "");
-	if (is_help(argv[1]))
-		return fputs(HELP, stdout) == EOF;
+		return usage_error("no command given");
+	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)
+		return help();
 	if (strcmp(argv[1], "normalize") == 0)
-		return cmd_normalize(argc, argv);
+		return cmd_normalize(argc - 1, argv + 1);
 	if (strcmp(argv[1], "side-by-side") == 0)
-		return cmd_side_by_side(argc, argv);
+		return cmd_side_by_side(argc - 1, argv + 1);
+	if (strcmp(argv[1], "syscalls") == 0)
+		return cmd_syscalls(argc - 1, argv + 1);
 	return usage_error("unknown command %s", argv[1]);
 }

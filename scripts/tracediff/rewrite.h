@@ -1,17 +1,10 @@
 /* rewrite.h: placeholders, so that stories compare across runs and
- * languages. rewrite_value() copies an argument or result, replacing:
- *   0x... pointers (0x10000 and up)      PTR
- *   htons(38311), -y ...:38311->...      htons(PORT), ...:PORT->...
- *   fd numbers with a -y decoration      the fd's role, decoration dropped;
- *                                        other fds keep theirs, with socket
- *                                        inode numbers as [INODE]
- *   {fd=3, ...} in poll sets             {fd=SOCK, ...}
- *   data={u32=..., u64=...}              data=ROLE, or data=PTR
- *   "strings" (with REWRITE_ELIDE)       "..." (with REWRITE_HTTP_LINE, an
- *                                        HTTP request or status line keeps
- *                                        its first line)
- * Whether a number is an fd or a data value maps to a role is the caller's
- * business: it passes lookups. */
+ * languages. rewrite_value() copies an argument or result with pointers
+ * (0x10000 and up) as PTR, ports as PORT, decorated fds and {fd=N} as their
+ * role (other decorations keep socket inodes as [INODE]), data={...} as
+ * data=ROLE or data=PTR, and with REWRITE_ELIDE strings as "..." (but an
+ * HTTP first line with REWRITE_HTTP_LINE). The caller says which fds and
+ * data values have roles. */
 #ifndef TRACEDIFF_REWRITE_H
 #define TRACEDIFF_REWRITE_H
 

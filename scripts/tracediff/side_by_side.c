@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "palette.h"
+#include "phases.h"
 
 #define ELLIPSIS "\xe2\x80\xa6"
 
@@ -184,41 +184,31 @@ void wrap_text(const char *s, size_t width, struct strvec *pieces)
 	}
 }
 
-/* Control characters would move the cursor: titles are user text. */
-static char *printable(const char *s)
-{
-	char *d = xstrdup(s);
-
-	for (char *p = d; *p; p++)
-		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			*p = '?';
-	return d;
-}
-
 static void wrap_printable(const char *s, size_t width, struct strvec *pieces)
 {
-	char *clean = printable(s);
+	char *clean = printable_copy(s, strlen(s));
 
 	wrap_text(clean, width, pieces);
 	free(clean);
 }
 
-static void pad(struct sbuf *b, size_t n)
+static void put_n(struct sbuf *b, char c, size_t n)
 {
 	while (n--)
-		sb_putc(b, ' ');
+		sb_putc(b, c);
 }
 
-static void phase_cell(struct sbuf *b, const char *phase, bool colour)
+/* colour NULL: plain. */
+static void phase_cell(struct sbuf *b, const char *phase, const struct phase_colour *colour)
 {
-	char *clean = printable(phase), *fitted = fit_text(clean, PHASE_WIDTH);
+	char *clean = printable_copy(phase, strlen(phase)), *fitted = fit_text(clean, PHASE_WIDTH);
 
 	/* the colour ends on the phase name: it never runs into the cells */
 	if (colour)
-		sb_printf(b, "\033[%sm%s\033[0m", phase_colour(phase)->ansi, fitted);
+		sb_printf(b, "\033[%sm%s\033[0m", colour->ansi, fitted);
 	else
 		sb_puts(b, fitted);
-	pad(b, PHASE_WIDTH + 1 - text_width(fitted));
+	put_n(b, ' ', PHASE_WIDTH + 1 - text_width(fitted));
 	free(clean);
 	free(fitted);
 }
@@ -230,30 +220,13 @@ static void trim_line(struct sbuf *b, size_t line_start)
 	sb_putc(b, '\n');
 }
 
-static const char *marker(enum row_kind k)
-{
-	switch (k) {
-	case ROW_SAME:
-		return "   ";
-	case ROW_DIFF:
-		return " | ";
-	case ROW_LEFT:
-		return " < ";
-	case ROW_RIGHT:
-		break;
-	}
-	return " > ";
-}
-
-static const char *marker_colour(enum row_kind k)
-{
-	return k == ROW_DIFF ? "1;33" : k == ROW_LEFT ? "1;31" : k == ROW_RIGHT ? "1;32" : NULL;
-}
+static const char *const MARKS[] = { [ROW_SAME] = "   ", [ROW_DIFF] = " | ", [ROW_LEFT] = " < ", [ROW_RIGHT] = " > " };
+static const char *const MARK_COLOURS[] = { [ROW_DIFF] = "1;33", [ROW_LEFT] = "1;31", [ROW_RIGHT] = "1;32" };
 
 /* What one row of the table shows: the header or an aligned pair. */
 struct row_text {
 	const char *phase;
-	bool phase_colour;
+	const struct phase_colour *colour; /* NULL: plain */
 	const char *left, *right;
 	const char *mark, *mark_colour; /* mark_colour NULL: plain */
 };
@@ -276,11 +249,11 @@ static void table_row(struct sbuf *out, const struct row_text *r, size_t lw, siz
 		const char *rt = k < right.n ? right.v[k] : "";
 
 		if (k == 0)
-			phase_cell(out, r->phase, colour && r->phase_colour);
+			phase_cell(out, r->phase, colour ? r->colour : NULL);
 		else
-			pad(out, PHASE_WIDTH + 1);
+			put_n(out, ' ', PHASE_WIDTH + 1);
 		sb_puts(out, l);
-		pad(out, lw - text_width(l));
+		put_n(out, ' ', lw - text_width(l));
 		if (k > 0)
 			sb_puts(out, "   ");
 		else if (colour && r->mark_colour)
@@ -322,25 +295,22 @@ void side_by_side_text(const struct story *left, const struct story *right, cons
 	/* the titles, then a rule */
 	table_row(out, &(struct row_text){ .phase = "phase", .left = lt, .right = rt, .mark = "   " }, lw, rw,
 		  false);
-	for (size_t k = 0; k < PHASE_WIDTH; k++)
-		sb_putc(out, '-');
+	put_n(out, '-', PHASE_WIDTH);
 	sb_putc(out, ' ');
-	for (size_t k = 0; k < lw; k++)
-		sb_putc(out, '-');
+	put_n(out, '-', lw);
 	sb_puts(out, "   ");
-	for (size_t k = 0; k < rw; k++)
-		sb_putc(out, '-');
+	put_n(out, '-', rw);
 	sb_putc(out, '\n');
 	for (size_t i = 0; i < al->n; i++) {
 		const struct align_row *row = &al->rows[i];
 		struct row_text r = {
-			.phase = row->phase,
-			.phase_colour = true,
+			.phase = phase_name(row->phase),
+			.colour = phase_colour(row->phase),
 			.left = row->left >= 0 ? left->lines[row->left].text : "",
 			.right = row->right >= 0 ? right->lines[row->right].text : "",
 			/* nothing on the right: no trailing space after the marker */
-			.mark = row->right < 0 ? " <" : marker(row->kind),
-			.mark_colour = marker_colour(row->kind),
+			.mark = row->right < 0 ? " <" : MARKS[row->kind],
+			.mark_colour = MARK_COLOURS[row->kind],
 		};
 
 		table_row(out, &r, lw, rw, opts->colour);

@@ -12,25 +12,10 @@ static const char RESUMED_CLOSE[] = " resumed>";
 
 const char *sl_kind_name(enum sl_kind kind)
 {
-	switch (kind) {
-	case SL_BLANK:
-		return "blank";
-	case SL_CALL:
-		return "call";
-	case SL_UNFINISHED:
-		return "unfinished";
-	case SL_RESUMED:
-		return "resumed";
-	case SL_TRUNCATED:
-		return "truncated";
-	case SL_SIGNAL:
-		return "signal";
-	case SL_EXIT:
-		return "exit";
-	case SL_OTHER:
-		break;
-	}
-	return "other";
+	static const char *const NAMES[] = { "blank", "call", "unfinished", "resumed",
+					     "truncated", "signal", "exit", "other" };
+
+	return kind <= SL_OTHER ? NAMES[kind] : "other";
 }
 
 static size_t skip_spaces(const char *s, size_t n, size_t i)
@@ -43,6 +28,16 @@ static size_t skip_spaces(const char *s, size_t n, size_t i)
 static bool is_name_char(char c)
 {
 	return isalnum((unsigned char)c) || c == '_';
+}
+
+/* Copies s[a..b) into name when it fits; false when it does not. */
+static bool take_name(char *name, const char *s, size_t a, size_t b)
+{
+	if (b - a >= SL_NAME_MAX)
+		return false;
+	memcpy(name, s + a, b - a);
+	name[b - a] = '\0';
+	return true;
 }
 
 /* "[pid 123] " or "[pid  123] ": returns the index past it, or i. */
@@ -105,18 +100,11 @@ static void cut_duration(const char *s, size_t a, size_t *b)
 	if (e > a && s[e - 1] == '>') {
 		size_t k = e - 1;
 
-		while (k > a && (isdigit((unsigned char)s[k - 1]) || s[k - 1] == '.' || isalpha((unsigned char)s[k - 1])))
+		while (k > a && (isalnum((unsigned char)s[k - 1]) || s[k - 1] == '.'))
 			k--;
-		if (k > a && s[k - 1] == '<' && k + 1 < e && k - 1 > a && s[k - 2] == ' ') {
-			bool digits_or_word = true;
-
-			for (size_t m = k; m < e - 1; m++)
-				if (!isdigit((unsigned char)s[m]) && s[m] != '.' && !isalpha((unsigned char)s[m]))
-					digits_or_word = false;
-			/* a decoration looks like 3<...>: a duration follows a space */
-			if (digits_or_word)
-				e = k - 2;
-		}
+		/* a decoration looks like 3<...>: a duration follows a space */
+		if (k > a + 1 && s[k - 1] == '<' && k + 1 < e && s[k - 2] == ' ')
+			e = k - 2;
 	}
 	while (e > a && s[e - 1] == ' ')
 		e--;
@@ -161,10 +149,8 @@ static void parse_resumed(const char *s, size_t n, size_t i, struct strace_line 
 
 	while (k < n && is_name_char(s[k]))
 		k++;
-	if (k == j || k - j >= SL_NAME_MAX || n - k < rcl || memcmp(s + k, RESUMED_CLOSE, rcl) != 0)
+	if (k == j || n - k < rcl || memcmp(s + k, RESUMED_CLOSE, rcl) != 0 || !take_name(out->name, s, j, k))
 		return;
-	memcpy(out->name, s + j, k - j);
-	out->name[k - j] = '\0';
 	k += rcl;
 	out->kind = SL_RESUMED;
 	{
@@ -209,12 +195,9 @@ void strace_line_parse(const char *line, size_t len, struct strace_line *out)
 	if (n - i >= 4 && memcmp(s + i, "--- ", 4) == 0) {
 		size_t a = i + 4, b = a;
 
-		while (b < n && (isalnum((unsigned char)s[b]) || s[b] == '_'))
+		while (b < n && is_name_char(s[b]))
 			b++;
-		if (b - a < SL_NAME_MAX) {
-			memcpy(out->name, s + a, b - a);
-			out->name[b - a] = '\0';
-		}
+		take_name(out->name, s, a, b);
 		out->kind = SL_SIGNAL;
 		return;
 	}
@@ -229,10 +212,9 @@ void strace_line_parse(const char *line, size_t len, struct strace_line *out)
 	j = i;
 	while (j < n && is_name_char(s[j]))
 		j++;
-	if (j == i || j - i >= SL_NAME_MAX || j >= n || s[j] != '(' || !(islower((unsigned char)s[i]) || s[i] == '_'))
+	if (j == i || j >= n || s[j] != '(' || !(islower((unsigned char)s[i]) || s[i] == '_') ||
+	    !take_name(out->name, s, i, j))
 		return;
-	memcpy(out->name, s + i, j - i);
-	out->name[j - i] = '\0';
 	j++; /* past '(' */
 	out->args = s + j;
 	if (ends_unfinished(s, j, n, &cut)) {

@@ -1,73 +1,92 @@
-/* syscalls.c: the tables behind syscalls.h. */
+/* syscalls.c: the table (see syscalls.h). The connection's calls come
+ * first, in the order `tracediff syscalls` prints them. */
 #include "syscalls.h"
 
-#include <stddef.h>
 #include <string.h>
 
-static bool in(const char *name, const char *const *list)
-{
-	for (size_t i = 0; list[i]; i++)
-		if (strcmp(name, list[i]) == 0)
-			return true;
-	return false;
-}
+#define CONN(n, ...) { .name = n, .cls = SC_CONN, __VA_ARGS__ }
+#define NOISE(n) { .name = n, .cls = SC_NOISE }
+#define READS .phase = PHASE_READ, .does = DOES_READ, .buf_arg = 1
+#define WRITES .phase = PHASE_SEND, .does = DOES_WRITE, .buf_arg = 1, .count_arg = 2
+#define WAITS .phase = PHASE_WAIT, .does = DOES_WAIT
 
-static const char *const CONN[] = {
-	"socket", "connect", "getsockopt", "setsockopt", "getpeername", "getsockname", "fcntl",
-	"read", "readv", "recvfrom", "recvmsg", "write", "writev", "sendto", "sendmsg",
-	"epoll_create1", "epoll_create", "epoll_ctl", "epoll_wait", "epoll_pwait", "epoll_pwait2",
-	"poll", "ppoll", "select", "pselect6", "timerfd_create", "timerfd_settime",
-	"pipe2", "pipe", "eventfd2", "eventfd", "shutdown", "close", NULL,
+static const struct syscall SYSCALLS[] = {
+	CONN("socket", .fds = FDS_RESULT, .creates = FD_SOCK, .phase = PHASE_CREATE),
+	CONN("connect", .phase = PHASE_CONNECT),
+	CONN("getsockopt", .phase = PHASE_CONFIGURE, .does = DOES_GETSOCKOPT),
+	CONN("setsockopt", .phase = PHASE_CONFIGURE),
+	CONN("getpeername", .phase = PHASE_CONFIGURE),
+	CONN("getsockname", .phase = PHASE_CONFIGURE),
+	CONN("fcntl", .phase = PHASE_CONFIGURE),
+	CONN("read", READS),
+	CONN("write", WRITES),
+	CONN("recvfrom", READS),
+	CONN("sendto", WRITES),
+	CONN("epoll_create1", .fds = FDS_RESULT, .creates = FD_EPFD, .phase = PHASE_CREATE),
+	CONN("epoll_ctl", .fds = FDS_ARG0_ARG2, .phase = PHASE_REGISTER, .does = DOES_EPOLL_CTL),
+	CONN("epoll_wait", WAITS, .timeout_arg = 3),
+	CONN("epoll_pwait", WAITS, .timeout_arg = 3, .sigmask = true),
+	CONN("epoll_pwait2", WAITS, .timeout_arg = 3, .timeout_timespec = true, .sigmask = true),
+	/* curl's */
+	CONN("poll", WAITS, .fds = FDS_POLL_SET, .timeout_arg = 2),
+	/* edge-garbage.trace's */
+	CONN("select", WAITS, .fds = FDS_SELECT_SETS, .timeout_arg = 4, .timeout_timespec = true),
+	CONN("timerfd_create", .fds = FDS_RESULT, .creates = FD_TIMER, .phase = PHASE_CREATE),
+	CONN("timerfd_settime", .phase = PHASE_ARM_DEADLINE, .does = DOES_TIMER_SET),
+	CONN("pipe2", .fds = FDS_PAIR, .creates = FD_WAKE, .phase = PHASE_CREATE, .break_fd = true),
+	CONN("eventfd2", .fds = FDS_RESULT, .creates = FD_WAKE, .phase = PHASE_CREATE, .break_fd = true),
+	/* curl's wake-up pair; any other socketpair is no business of ours */
+	{ .name = "socketpair", .cls = SC_IF_ROLE, .fds = FDS_PAIR, .pair_arg = 3, .creates = FD_WAKE,
+	  .phase = PHASE_CREATE },
+	CONN("shutdown", .phase = PHASE_CLOSE),
+	CONN("close", .phase = PHASE_CLOSE, .does = DOES_CLOSE),
+	/* memory, threads, signals */
+	NOISE("futex"), NOISE("mmap"), NOISE("munmap"), NOISE("mprotect"), NOISE("brk"), NOISE("madvise"),
+	NOISE("clone"), NOISE("clone3"), NOISE("execve"), NOISE("rt_sigaction"), NOISE("rt_sigprocmask"),
+	NOISE("rt_sigreturn"), NOISE("sigaltstack"), NOISE("sched_yield"), NOISE("sched_getaffinity"),
+	NOISE("gettid"), NOISE("getpid"), NOISE("tgkill"), NOISE("exit_group"), NOISE("exit"),
+	/* sleeping: restart_syscall only resumes a sleep */
+	NOISE("nanosleep"), NOISE("clock_nanosleep"), NOISE("restart_syscall"),
+	/* the loader */
+	NOISE("arch_prctl"), NOISE("set_tid_address"), NOISE("set_robust_list"), NOISE("rseq"),
+	NOISE("prlimit64"), NOISE("getrandom"), NOISE("openat"), NOISE("open"), NOISE("newfstatat"),
+	NOISE("fstat"), NOISE("access"), NOISE("pread64"), NOISE("uname"), NOISE("readlinkat"),
+	/* what time it is, how much CPU was used: different on every run
+	 * (c-nonblock reads its CPU time, curl asks sysinfo) */
+	NOISE("clock_gettime"), NOISE("clock_getres"), NOISE("gettimeofday"), NOISE("time"), NOISE("times"),
+	NOISE("getrusage"), NOISE("sysinfo"),
 };
 
-/* Additions to the brief's list: restart_syscall only resumes a sleep, exit
- * ends a thread, and the clock and resource queries return what time it is
- * or how much CPU was used, which differs on every run and says nothing
- * about the connection (c-nonblock reads its CPU time for the result line,
- * curl asks sysinfo). */
-static const char *const NOISE[] = {
-	"futex", "mmap", "munmap", "mprotect", "brk", "madvise", "clone", "clone3", "execve",
-	"rt_sigaction", "rt_sigprocmask", "rt_sigreturn", "sigaltstack", "nanosleep",
-	"clock_nanosleep", "sched_yield", "sched_getaffinity", "gettid", "getpid", "tgkill",
-	"arch_prctl", "set_tid_address", "set_robust_list", "rseq", "prlimit64", "getrandom",
-	"openat", "open", "newfstatat", "fstat", "access", "pread64", "uname", "readlinkat",
-	"exit_group", "exit", "restart_syscall", "clock_gettime", "clock_getres", "gettimeofday",
-	"time", "times", "getrusage", "sysinfo", NULL,
-};
+static const struct syscall UNKNOWN = { .cls = SC_OTHER, .fds = FDS_ARG0, .phase = PHASE_OTHER };
 
-enum sc_class syscall_class(const char *name)
+#define NSYSCALLS (sizeof(SYSCALLS) / sizeof(SYSCALLS[0]))
+
+const struct syscall *syscall_row(const char *name)
 {
-	if (in(name, CONN))
-		return SC_CONN;
-	if (in(name, NOISE))
-		return SC_NOISE;
-	return SC_OTHER;
+	for (size_t i = 0; i < NSYSCALLS; i++)
+		if (strcmp(SYSCALLS[i].name, name) == 0)
+			return &SYSCALLS[i];
+	return &UNKNOWN;
 }
 
-bool sc_is_read(const char *name)
+bool sc_is_connection(const struct syscall *sc)
 {
-	static const char *const l[] = { "read", "readv", "recvfrom", "recvmsg", NULL };
-
-	return in(name, l);
+	return sc->cls == SC_CONN || sc->cls == SC_IF_ROLE;
 }
 
-bool sc_is_write(const char *name)
+bool sc_is_epoll_wait(const struct syscall *sc)
 {
-	static const char *const l[] = { "write", "writev", "sendto", "sendmsg", NULL };
-
-	return in(name, l);
+	return sc->does == DOES_WAIT && sc->fds == FDS_ARG0;
 }
 
-bool sc_is_epoll_wait(const char *name)
+void syscalls_trace_list(struct sbuf *out)
 {
-	static const char *const l[] = { "epoll_wait", "epoll_pwait", "epoll_pwait2", NULL };
+	const char *sep = "";
 
-	return in(name, l);
-}
-
-bool sc_is_wait(const char *name)
-{
-	static const char *const l[] = { "poll", "ppoll", "select", "pselect6", NULL };
-
-	return sc_is_epoll_wait(name) || in(name, l);
+	for (size_t i = 0; i < NSYSCALLS; i++) {
+		if (sc_is_connection(&SYSCALLS[i])) {
+			sb_printf(out, "%s%s", sep, SYSCALLS[i].name);
+			sep = ",";
+		}
+	}
 }

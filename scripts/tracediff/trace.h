@@ -24,7 +24,7 @@ struct call {
 struct trace {
 	struct call *calls;
 	size_t n, cap;
-	size_t lines, other_lines, signal_lines, exit_lines;
+	size_t lines, signal_lines, exit_lines;
 };
 
 /* Parses text[0..len) (any bytes) into t, which must be zeroed. */

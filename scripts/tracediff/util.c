@@ -1,42 +1,29 @@
-/* util.c: allocation, growable strings and arrays, reading files. */
+/* util.c: allocation, strings, maps, files (see util.h). */
 #include "util.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static void out_of_memory(void)
+static void *checked(void *p)
 {
-	fputs("tracediff: out of memory\n", stderr);
-	exit(1);
+	if (!p) {
+		fputs("tracediff: out of memory\n", stderr);
+		exit(1);
+	}
+	return p;
 }
 
 void *xmalloc(size_t n)
 {
-	void *p = malloc(n ? n : 1);
-
-	if (!p)
-		out_of_memory();
-	return p;
+	return checked(malloc(n ? n : 1));
 }
 
 void *xcalloc(size_t count, size_t size)
 {
-	void *p = calloc(count ? count : 1, size ? size : 1);
-
-	if (!p)
-		out_of_memory();
-	return p;
-}
-
-void *xrealloc(void *p, size_t n)
-{
-	void *q = realloc(p, n ? n : 1);
-
-	if (!q)
-		out_of_memory();
-	return q;
+	return checked(calloc(count ? count : 1, size ? size : 1));
 }
 
 char *xstrndup(const char *s, size_t n)
@@ -55,18 +42,16 @@ char *xstrdup(const char *s)
 
 void grow_array(void **p, size_t *cap, size_t need, size_t elem)
 {
-	size_t c = *cap;
+	size_t c = *cap ? *cap : 8;
 
-	if (need <= c)
+	if (need <= *cap)
 		return;
-	if (c == 0)
-		c = 8;
 	while (c < need) {
 		if (c > ((size_t)-1) / 4 / elem)
-			out_of_memory();
+			checked(NULL);
 		c *= 2;
 	}
-	*p = xrealloc(*p, c * elem);
+	*p = checked(realloc(*p, c * elem));
 	*cap = c;
 }
 
@@ -92,37 +77,23 @@ void sb_putc(struct sbuf *b, char c)
 	sb_put(b, &c, 1);
 }
 
-void sb_vprintf(struct sbuf *b, const char *fmt, va_list ap)
-{
-	char small[256];
-	va_list again;
-	int n;
-
-	va_copy(again, ap);
-	n = vsnprintf(small, sizeof(small), fmt, ap);
-	if (n < 0) {
-		va_end(again);
-		return;
-	}
-	if ((size_t)n < sizeof(small)) {
-		sb_put(b, small, (size_t)n);
-	} else {
-		char *big = xmalloc((size_t)n + 1);
-
-		vsnprintf(big, (size_t)n + 1, fmt, again);
-		sb_put(b, big, (size_t)n);
-		free(big);
-	}
-	va_end(again);
-}
-
 void sb_printf(struct sbuf *b, const char *fmt, ...)
 {
 	va_list ap;
+	void *p = b->s;
+	int n;
 
 	va_start(ap, fmt);
-	sb_vprintf(b, fmt, ap);
+	n = vsnprintf(NULL, 0, fmt, ap);
 	va_end(ap);
+	if (n < 0)
+		return;
+	grow_array(&p, &b->cap, b->len + (size_t)n + 1, 1);
+	b->s = p;
+	va_start(ap, fmt);
+	vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	b->len += (size_t)n;
 }
 
 const char *sb_str(const struct sbuf *b)
@@ -134,16 +105,14 @@ char *sb_take(struct sbuf *b)
 {
 	char *s = b->s ? b->s : xstrdup("");
 
-	b->s = NULL;
-	b->len = b->cap = 0;
+	*b = (struct sbuf){ 0 };
 	return s;
 }
 
 void sb_free(struct sbuf *b)
 {
 	free(b->s);
-	b->s = NULL;
-	b->len = b->cap = 0;
+	*b = (struct sbuf){ 0 };
 }
 
 void sv_push(struct strvec *sv, char *owned)
@@ -160,8 +129,63 @@ void sv_free(struct strvec *sv)
 	for (size_t i = 0; i < sv->n; i++)
 		free(sv->v[i]);
 	free(sv->v);
-	sv->v = NULL;
-	sv->n = sv->cap = 0;
+	*sv = (struct strvec){ 0 };
+}
+
+static size_t lmap_slot(const struct lmap *m, long key)
+{
+	return (size_t)(((unsigned long)key * 0x9E3779B97F4A7C15UL) >> 17) & (m->cap - 1);
+}
+
+long *lmap_find(const struct lmap *m, long key)
+{
+	for (size_t i = m->cap ? lmap_slot(m, key) : 0; m->cap && m->used[i]; i = (i + 1) & (m->cap - 1))
+		if (m->keys[i] == key)
+			return &m->vals[i];
+	return NULL;
+}
+
+long lmap_value(const struct lmap *m, long key, long dflt)
+{
+	long *v = lmap_find(m, key);
+
+	return v ? *v : dflt;
+}
+
+long *lmap_get(struct lmap *m, long key, long dflt)
+{
+	long *v = lmap_find(m, key);
+	size_t i;
+
+	if (v)
+		return v;
+	if ((m->n + 1) * 2 > m->cap) {
+		struct lmap bigger = { .cap = m->cap ? m->cap * 2 : 16 };
+
+		bigger.keys = xcalloc(bigger.cap, sizeof(long));
+		bigger.vals = xcalloc(bigger.cap, sizeof(long));
+		bigger.used = xcalloc(bigger.cap, 1);
+		for (i = 0; i < m->cap; i++)
+			if (m->used[i])
+				*lmap_get(&bigger, m->keys[i], 0) = m->vals[i];
+		lmap_free(m);
+		*m = bigger;
+	}
+	for (i = lmap_slot(m, key); m->used[i]; i = (i + 1) & (m->cap - 1))
+		;
+	m->used[i] = 1;
+	m->keys[i] = key;
+	m->vals[i] = dflt;
+	m->n++;
+	return &m->vals[i];
+}
+
+void lmap_free(struct lmap *m)
+{
+	free(m->keys);
+	free(m->vals);
+	free(m->used);
+	*m = (struct lmap){ 0 };
 }
 
 char *read_whole_file(const char *path, size_t *len)
@@ -176,14 +200,13 @@ char *read_whole_file(const char *path, size_t *len)
 		return NULL;
 	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
 		sb_put(&b, chunk, n);
-	if (ferror(f)) {
-		saved = errno ? errno : EIO;
-		fclose(f);
+	saved = ferror(f) ? (errno ? errno : EIO) : 0;
+	fclose(f);
+	if (saved) {
 		sb_free(&b);
 		errno = saved;
 		return NULL;
 	}
-	fclose(f);
 	*len = b.len;
 	return sb_take(&b);
 }
@@ -200,62 +223,17 @@ bool starts_with(const char *s, const char *prefix)
 	return strncmp(s, prefix, strlen(prefix)) == 0;
 }
 
-static size_t lmap_slot(const struct lmap *m, long key)
+void make_printable(char *s, size_t n, bool ascii_only)
 {
-	unsigned long h = (unsigned long)key * 0x9E3779B97F4A7C15UL;
-
-	return (size_t)(h >> 17) & (m->cap - 1);
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f || (ascii_only && (unsigned char)s[i] >= 0x80))
+			s[i] = '?';
 }
 
-long *lmap_find(const struct lmap *m, long key)
+char *printable_copy(const char *s, size_t n)
 {
-	size_t i;
+	char *d = xstrndup(s, n);
 
-	if (m->cap == 0)
-		return NULL;
-	for (i = lmap_slot(m, key); m->used[i]; i = (i + 1) & (m->cap - 1))
-		if (m->keys[i] == key)
-			return &m->vals[i];
-	return NULL;
-}
-
-static void lmap_grow(struct lmap *m)
-{
-	struct lmap bigger = { 0 };
-
-	bigger.cap = m->cap ? m->cap * 2 : 16;
-	bigger.keys = xcalloc(bigger.cap, sizeof(long));
-	bigger.vals = xcalloc(bigger.cap, sizeof(long));
-	bigger.used = xcalloc(bigger.cap, 1);
-	for (size_t i = 0; i < m->cap; i++)
-		if (m->used[i])
-			*lmap_get(&bigger, m->keys[i], 0) = m->vals[i];
-	lmap_free(m);
-	*m = bigger;
-}
-
-long *lmap_get(struct lmap *m, long key, long dflt)
-{
-	long *v = lmap_find(m, key);
-	size_t i;
-
-	if (v)
-		return v;
-	if ((m->n + 1) * 2 > m->cap)
-		lmap_grow(m);
-	for (i = lmap_slot(m, key); m->used[i]; i = (i + 1) & (m->cap - 1))
-		;
-	m->used[i] = 1;
-	m->keys[i] = key;
-	m->vals[i] = dflt;
-	m->n++;
-	return &m->vals[i];
-}
-
-void lmap_free(struct lmap *m)
-{
-	free(m->keys);
-	free(m->vals);
-	free(m->used);
-	memset(m, 0, sizeof(*m));
+	make_printable(d, n, false);
+	return d;
 }

@@ -1,16 +1,15 @@
-/* waits.c: what a wait returned, what it waited for, and the epoll_ctl
- * bookkeeping both need (see builder.h). */
+/* waits.c: what a wait returned or waited for (see waits.h). */
+#include "waits.h"
+
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "builder.h"
+#include "args.h"
+#include "rewrite.h"
 
-struct waited {
-	bool timer, sock_in, sock_out, wake, other;
-};
-
-bool has_flag(const char *events, size_t n, const char *flag)
+/* Is flag one of the |-separated flags of events[0..n)? */
+static bool has_flag(const char *events, size_t n, const char *flag)
 {
 	size_t fl = strlen(flag);
 
@@ -21,28 +20,8 @@ bool has_flag(const char *events, size_t n, const char *flag)
 	return false;
 }
 
-static void note_event(struct waited *w, enum fd_kind kind, const char *ev, size_t n)
-{
-	bool in = has_flag(ev, n, "EPOLLIN") || has_flag(ev, n, "POLLIN") || has_flag(ev, n, "EPOLLHUP") ||
-		  has_flag(ev, n, "POLLHUP") || has_flag(ev, n, "EPOLLRDHUP") || has_flag(ev, n, "POLLRDHUP") ||
-		  has_flag(ev, n, "EPOLLPRI") || has_flag(ev, n, "POLLPRI") || has_flag(ev, n, "POLLRDNORM");
-	bool out = has_flag(ev, n, "EPOLLOUT") || has_flag(ev, n, "POLLOUT") || has_flag(ev, n, "POLLWRNORM");
-
-	if (kind == FD_TIMER)
-		w->timer = true;
-	else if (is_sock_kind(kind)) {
-		w->sock_in |= in;
-		w->sock_out |= out;
-		if (!in && !out)
-			w->sock_out = true; /* EPOLLERR alone: the connect failed */
-	} else if (kind == FD_WAKE)
-		w->wake = true;
-	else
-		w->other = true;
-}
-
-/* The events field: "events=EPOLLIN|EPOLLOUT" (or revents=) at s. */
-size_t events_len(const char *s)
+/* The value of an events= field: up to ',' or '}'. */
+static size_t events_len(const char *s)
 {
 	size_t n = 0;
 
@@ -51,13 +30,136 @@ size_t events_len(const char *s)
 	return n;
 }
 
-static void epoll_returned(const struct builder *b, const char *arr, struct waited *w)
+long epoll_data_inst(const struct epoll_sets *e, const char *value)
 {
-	const char *p = arr;
+	long fd;
 
-	while ((p = strstr(p, "events=")) != NULL) {
+	for (size_t i = e->ndata; i-- > 0;)
+		if (strcmp(e->data[i].value, value) == 0)
+			return fds_live(e->fds, e->data[i].inst) ? e->data[i].inst : -1;
+	/* C puts the fd itself in the data: take it even without its ADD */
+	if (parse_long_prefix(value, &fd) && fd >= 0 && fd < 65536 && value[strspn(value, "0123456789")] == '\0')
+		return fds_instance(e->fds, fd);
+	return -1;
+}
+
+static void remember_data(struct epoll_sets *e, char *value, long inst)
+{
+	void *p = e->data;
+
+	for (size_t i = 0; i < e->ndata; i++) {
+		if (strcmp(e->data[i].value, value) == 0) {
+			e->data[i].inst = inst;
+			free(value);
+			return;
+		}
+	}
+	grow_array(&p, &e->cap_data, e->ndata + 1, sizeof(*e->data));
+	e->data = p;
+	e->data[e->ndata++] = (struct epoll_data){ value, inst };
+}
+
+void epoll_learn_ctl(struct epoll_sets *e, const struct strvec *a)
+{
+	long epfd, target, ep, tg;
+	const char *ev, *d;
+	void *p = e->in;
+	size_t end;
+	char *value;
+
+	if (a->n < 3 || !parse_fd_arg(a->v[0], &epfd) || !parse_fd_arg(a->v[2], &target))
+		return;
+	ep = fds_instance(e->fds, epfd);
+	tg = fds_instance(e->fds, target);
+	if (tg < 0)
+		return;
+	for (size_t i = 0; i < e->nin; i++) {
+		if (e->in[i].ep == ep && e->in[i].target == tg) {
+			free(e->in[i].events);
+			e->in[i] = e->in[--e->nin];
+			break;
+		}
+	}
+	if ((strcmp(a->v[1], "EPOLL_CTL_ADD") != 0 && strcmp(a->v[1], "EPOLL_CTL_MOD") != 0) || a->n < 4)
+		return;
+	ev = strstr(a->v[3], "events=");
+	d = strstr(a->v[3], "data=");
+	grow_array(&p, &e->cap_in, e->nin + 1, sizeof(*e->in));
+	e->in = p;
+	e->in[e->nin++] = (struct epoll_interest){ ep, tg, ev ? xstrndup(ev + 7, events_len(ev + 7)) : xstrdup("") };
+	if (d && (value = epoll_data_value(d, &end)) != NULL)
+		remember_data(e, value, tg);
+}
+
+static bool live_socket(const struct epoll_sets *e, long inst)
+{
+	return fds_live(e->fds, inst) && is_sock_kind(e->fds->inst[inst].kind);
+}
+
+bool epoll_watches_socket(const struct epoll_sets *e, long ep)
+{
+	for (size_t i = 0; i < e->nin; i++)
+		if (e->in[i].ep == ep && live_socket(e, e->in[i].target))
+			return true;
+	return false;
+}
+
+void epoll_sets_free(struct epoll_sets *e)
+{
+	for (size_t i = 0; i < e->ndata; i++)
+		free(e->data[i].value);
+	for (size_t i = 0; i < e->nin; i++)
+		free(e->in[i].events);
+	free(e->data);
+	free(e->in);
+}
+
+int wait_timeout(const struct syscall *sc, const struct strvec *a)
+{
+	const char *t = sc->timeout_arg < a->n ? a->v[sc->timeout_arg] : "";
+	long v;
+
+	if (t[0] == '\0' || (!sc->timeout_timespec && !parse_long_prefix(t, &v)))
+		return -1;
+	if (!sc->timeout_timespec)
+		return v > 0 ? 1 : v == 0 ? 0 : -1;
+	if (strcmp(t, "NULL") == 0)
+		return -1;
+	return time_is_zero(t) ? 0 : 1;
+}
+
+/* What the ready fds of a wait were. */
+struct ready {
+	bool timer, sock_in, sock_out, wake;
+};
+
+static void note_ready(struct ready *r, enum fd_kind kind, const char *ev, size_t n)
+{
+	static const char *const IN[] = { "EPOLLIN", "POLLIN", "EPOLLHUP", "POLLHUP", "EPOLLRDHUP",
+					  "POLLRDHUP", "EPOLLPRI", "POLLPRI", "POLLRDNORM" };
+	static const char *const OUT[] = { "EPOLLOUT", "POLLOUT", "POLLWRNORM" };
+	bool in = false, out = false;
+
+	for (size_t i = 0; i < sizeof(IN) / sizeof(IN[0]); i++)
+		in |= has_flag(ev, n, IN[i]);
+	for (size_t i = 0; i < sizeof(OUT) / sizeof(OUT[0]); i++)
+		out |= has_flag(ev, n, OUT[i]);
+	if (kind == FD_TIMER) {
+		r->timer = true;
+	} else if (is_sock_kind(kind)) {
+		r->sock_in |= in;
+		/* EPOLLERR alone: the connect failed */
+		r->sock_out |= out || !in;
+	} else if (kind == FD_WAKE) {
+		r->wake = true;
+	}
+}
+
+static void epoll_ready(const struct epoll_sets *e, const char *arr, struct ready *r)
+{
+	for (const char *p = arr; (p = strstr(p, "events=")) != NULL;) {
 		const char *ev = p + 7, *d = strstr(ev, "data=");
-		size_t n = events_len(ev), end;
+		size_t end;
 		char *value;
 		long inst = -1;
 
@@ -65,202 +167,113 @@ static void epoll_returned(const struct builder *b, const char *arr, struct wait
 			break;
 		value = epoll_data_value(d, &end);
 		if (value) {
-			inst = data_inst(b, value);
+			inst = epoll_data_inst(e, value);
 			free(value);
 		}
-		note_event(w, inst < 0 ? FD_NONE : b->fds.inst[inst].kind, ev, n);
+		note_ready(r, inst < 0 ? FD_NONE : e->fds->inst[inst].kind, ev, events_len(ev));
 		p = d + 5;
 	}
 }
 
-static void poll_returned(const struct builder *b, const char *res, struct waited *w)
-{
-	const char *p = res;
+/* What a poll set holds, or what a poll returned. */
+struct poll_seen {
+	const struct epoll_sets *e;
+	struct ready *ready; /* the result's revents=, or NULL: the set's events= */
+	bool in, out;        /* the set's interest in a socket */
+};
 
-	while ((p = strstr(p, "{fd=")) != NULL) {
+/* For each {fd=N, ... field=EVENTS} of s. */
+static void poll_items(const char *s, const char *field, struct poll_seen *seen)
+{
+	size_t fl = strlen(field);
+
+	for (const char *p = s; (p = strstr(p, "{fd=")) != NULL;) {
+		const char *ev = strstr(p, field);
 		long fd = -1;
-		const char *ev = strstr(p, "revents=");
 
 		p += 4;
 		if (!ev)
 			break;
 		parse_long_prefix(p, &fd);
-		note_event(w, kind_of(b, fd), ev + 8, events_len(ev + 8));
-		p = ev + 8;
-	}
-}
-
-static void select_set(const struct builder *b, const char *s, bool out, struct waited *w)
-{
-	const char *p = s;
-
-	while (*p && *p != ']') {
-		if (isdigit((unsigned char)*p)) {
-			long fd = strtol(p, (char **)&p, 10);
-
-			note_event(w, kind_of(b, fd), out ? "POLLOUT" : "POLLIN", out ? 7 : 6);
-			continue;
+		ev += fl;
+		if (seen->ready) {
+			note_ready(seen->ready, fds_kind(seen->e->fds, fd), ev, events_len(ev));
+		} else if (is_sock_kind(fds_kind(seen->e->fds, fd))) {
+			seen->in |= has_flag(ev, events_len(ev), "POLLIN");
+			seen->out |= has_flag(ev, events_len(ev), "POLLOUT");
 		}
-		p++;
+		p = ev;
 	}
 }
 
-static void select_returned(const struct builder *b, const char *res, struct waited *w)
+/* select's result: "1 (in [3], out [4], left {...})". */
+static void select_ready(const struct epoll_sets *e, const char *res, struct ready *r)
 {
-	const char *in = strstr(res, "in ["), *out = strstr(res, "out [");
+	const char *sets[2] = { strstr(res, "in ["), strstr(res, "out [") };
 
-	if (in)
-		select_set(b, in + 4, false, w);
-	if (out)
-		select_set(b, out + 5, true, w);
-}
+	for (int out = 0; out < 2; out++) {
+		for (const char *p = sets[out] ? sets[out] + 4 + out : ""; *p && *p != ']';) {
+			if (isdigit((unsigned char)*p)) {
+				long fd = strtol(p, (char **)&p, 10);
 
-/* -1: forever (or unknown), 0: poll, 1: a positive timeout */
-int timeout_kind(const struct call *c, const struct strvec *a)
-{
-	size_t k = (call_is(c, "poll") || call_is(c, "ppoll")) ? 2 : (call_is(c, "select") || call_is(c, "pselect6")) ? 4 : 3;
-	long v;
-
-	if (k >= a->n || a->v[k][0] == '\0')
-		return -1;
-	if (call_is(c, "epoll_wait") || call_is(c, "epoll_pwait") || call_is(c, "poll")) {
-		if (!parse_long_prefix(a->v[k], &v))
-			return -1;
-		return v > 0 ? 1 : v == 0 ? 0 : -1;
+				note_ready(r, fds_kind(e->fds, fd), out ? "POLLOUT" : "POLLIN", out ? 7 : 6);
+				continue;
+			}
+			p++;
+		}
 	}
-	if (strcmp(a->v[k], "NULL") == 0)
-		return -1;
-	return time_is_zero(a->v[k]) ? 0 : 1;
 }
 
-/* Does the epoll set have a socket of the connection in it? */
-bool watches_socket(const struct builder *b, long ep)
-{
-	for (size_t i = 0; i < b->nin; i++)
-		if (b->in[i].ep == ep && inst_live(b, b->in[i].target) && is_sock_kind(b->fds.inst[b->in[i].target].kind))
-			return true;
-	return false;
-}
-
-static const char *interest_phase(const struct builder *b, const struct call *c, const struct strvec *a)
+/* By what it waited for: its set's interest in the connection's socket. */
+static enum phase interest_phase(const struct epoll_sets *e, const struct syscall *sc, const struct strvec *a)
 {
 	bool in = false, out = false;
+	long fd, ep;
 
-	if (sc_is_epoll_wait(c->name)) {
-		long fd, ep;
-
+	if (sc_is_epoll_wait(sc)) {
 		if (a->n == 0 || !parse_fd_arg(a->v[0], &fd))
-			return "wait";
-		ep = fds_instance(&b->fds, fd);
-		for (size_t i = 0; i < b->nin; i++) {
-			const struct interest *x = &b->in[i];
-			size_t n = strlen(x->events);
-
-			if (x->ep != ep || !inst_live(b, x->target) || !is_sock_kind(b->fds.inst[x->target].kind))
-				continue;
-			in |= has_flag(x->events, n, "EPOLLIN");
-			out |= has_flag(x->events, n, "EPOLLOUT");
-		}
-	} else if (a->n > 0 && (call_is(c, "poll") || call_is(c, "ppoll"))) {
-		const char *p = a->v[0];
-
-		while ((p = strstr(p, "{fd=")) != NULL) {
-			long fd = -1;
-			const char *ev = strstr(p, "events=");
-
-			p += 4;
-			parse_long_prefix(p, &fd);
-			if (!ev)
-				break;
-			if (is_sock_kind(kind_of(b, fd))) {
-				in |= has_flag(ev + 7, events_len(ev + 7), "POLLIN");
-				out |= has_flag(ev + 7, events_len(ev + 7), "POLLOUT");
+			return PHASE_WAIT;
+		ep = fds_instance(e->fds, fd);
+		for (size_t i = 0; i < e->nin; i++) {
+			if (e->in[i].ep == ep && live_socket(e, e->in[i].target)) {
+				in |= has_flag(e->in[i].events, strlen(e->in[i].events), "EPOLLIN");
+				out |= has_flag(e->in[i].events, strlen(e->in[i].events), "EPOLLOUT");
 			}
-			p = ev + 7;
 		}
+	} else if (sc->fds == FDS_POLL_SET && a->n > 0) {
+		struct poll_seen seen = { .e = e };
+
+		poll_items(a->v[0], "events=", &seen);
+		in = seen.in;
+		out = seen.out;
 	}
-	return in ? "wait-readable" : out ? "wait-writable" : "wait";
+	return in ? PHASE_WAIT_READABLE : out ? PHASE_WAIT_WRITABLE : PHASE_WAIT;
 }
 
-const char *wait_phase(const struct builder *b, const struct call *c, const struct strvec *a,
-			      bool returned)
+enum phase wait_phase(const struct epoll_sets *e, const struct syscall *sc, const struct call *c,
+		      const struct strvec *a, bool returned)
 {
-	struct waited w = { 0 };
+	struct ready r = { 0 };
 	long n;
 
 	if (!returned || !c->result || !parse_long_prefix(c->result, &n) || n < 0)
-		return interest_phase(b, c, a);
+		return interest_phase(e, sc, a);
 	if (n == 0) {
-		int t = timeout_kind(c, a);
+		int t = wait_timeout(sc, a);
 
-		return t > 0 ? "deadline" : t == 0 ? "poll" : "wait";
+		return t > 0 ? PHASE_DEADLINE : t == 0 ? PHASE_POLL : PHASE_WAIT;
 	}
-	if (sc_is_epoll_wait(c->name) && a->n > 1)
-		epoll_returned(b, a->v[1], &w);
-	else if (call_is(c, "poll") || call_is(c, "ppoll"))
-		poll_returned(b, c->result, &w);
+	if (sc_is_epoll_wait(sc) && a->n > 1)
+		epoll_ready(e, a->v[1], &r);
+	else if (sc->fds == FDS_POLL_SET)
+		poll_items(c->result, "revents=", &(struct poll_seen){ .e = e, .ready = &r });
 	else
-		select_returned(b, c->result, &w);
-	if (w.timer)
-		return "deadline";
-	if (w.sock_in)
-		return "wait-readable";
-	if (w.sock_out)
-		return "wait-writable";
-	if (w.wake)
-		return "wake";
-	return "wait";
-}
-
-void learn_epoll_ctl(struct builder *b, const struct strvec *a)
-{
-	long epfd, target, ep, tg;
-	bool add, mod, del;
-
-	if (a->n < 3 || !parse_fd_arg(a->v[0], &epfd) || !parse_fd_arg(a->v[2], &target))
-		return;
-	add = strcmp(a->v[1], "EPOLL_CTL_ADD") == 0;
-	mod = strcmp(a->v[1], "EPOLL_CTL_MOD") == 0;
-	del = strcmp(a->v[1], "EPOLL_CTL_DEL") == 0;
-	ep = fds_instance(&b->fds, epfd);
-	tg = fds_instance(&b->fds, target);
-	if (tg < 0)
-		return;
-	for (size_t i = 0; i < b->nin; i++) {
-		if (b->in[i].ep == ep && b->in[i].target == tg) {
-			free(b->in[i].events);
-			b->in[i] = b->in[--b->nin];
-			break;
-		}
-	}
-	if (del || (!add && !mod) || a->n < 4)
-		return;
-	{
-		const char *ev = strstr(a->v[3], "events="), *d = strstr(a->v[3], "data=");
-		void *p = b->in;
-		size_t end;
-		char *value;
-
-		grow_array(&p, &b->cap_in, b->nin + 1, sizeof(*b->in));
-		b->in = p;
-		b->in[b->nin].ep = ep;
-		b->in[b->nin].target = tg;
-		b->in[b->nin].events = ev ? xstrndup(ev + 7, events_len(ev + 7)) : xstrdup("");
-		b->nin++;
-		if (d && (value = epoll_data_value(d, &end)) != NULL) {
-			for (size_t i = 0; i < b->ndata; i++) {
-				if (strcmp(b->data[i].value, value) == 0) {
-					b->data[i].inst = tg;
-					free(value);
-					return;
-				}
-			}
-			p = b->data;
-			grow_array(&p, &b->cap_data, b->ndata + 1, sizeof(*b->data));
-			b->data = p;
-			b->data[b->ndata].value = value;
-			b->data[b->ndata].inst = tg;
-			b->ndata++;
-		}
-	}
+		select_ready(e, c->result, &r);
+	if (r.timer)
+		return PHASE_DEADLINE;
+	if (r.sock_in)
+		return PHASE_WAIT_READABLE;
+	if (r.sock_out)
+		return PHASE_WAIT_WRITABLE;
+	return r.wake ? PHASE_WAKE : PHASE_WAIT;
 }

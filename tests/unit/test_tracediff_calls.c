@@ -103,7 +103,7 @@ static void split_close_keeps_its_thread(void **state)
 		trace_parse(SPLIT_CLOSE, strlen(SPLIT_CLOSE), &t);
 		story_from_trace(&t, "split", NULL, &s);
 		trace_free(&t);
-		assert_string_equal(s.lines[s.n - 1].phase, "close");
+		assert_string_equal(phase_name(s.lines[s.n - 1].phase), "close");
 		assert_int_equal(s.lines[s.n - 1].tid, 31514);
 		story_free(&s);
 	}
@@ -194,7 +194,7 @@ static void calls_as_story(const char *calls, struct story *s)
 		assert_int_equal(sp[1 + PHASE_WIDTH], ' ');
 		phase = strndup(sp + 1, strcspn(sp + 1, " "));
 		text = strndup(sp + 2 + PHASE_WIDTH, (size_t)(nl - (sp + 2 + PHASE_WIDTH)));
-		story_add(s, phase, text, 1, 0);
+		story_add(s, phase_parse(phase), text, 1, 0);
 		free(phase);
 		free(text);
 		line = nl + 1;

@@ -166,6 +166,7 @@ static void usage(void **state)
 		assert_int_equal(r.rc, 0);
 		assert_true(strncmp(r.out, "usage: tracediff normalize [--counts | --calls] [--all] TRACE\n", 62) == 0);
 		assert_non_null(strstr(r.out, "--calls prints every call"));
+		assert_non_null(strstr(r.out, "\n       tracediff syscalls\n"));
 		assert_string_equal(r.err, "");
 		done(&r);
 	}
@@ -193,6 +194,8 @@ static void usage(void **state)
 			{ "side-by-side", "a", "b", "--width", NULL },
 			{ "side-by-side", "--html=", "a", "b", NULL },
 			{ "side-by-side", "--colour", "a", "b", NULL },
+			{ "syscalls", "x", NULL },
+			{ "syscalls", "-h", NULL },
 		};
 
 		for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -399,6 +402,26 @@ static size_t widest(const char *out)
 	return w;
 }
 
+/* The strace -e trace= list, one line: what labs trace. */
+static void syscalls_cmd(void **state)
+{
+	struct run r;
+
+	(void)state;
+	NEED_BINARY();
+	r = run((const char *[]){ "syscalls", NULL }, NULL, false, 0);
+	assert_int_equal(r.rc, 0);
+	assert_string_equal(r.err, "");
+	assert_string_equal(r.out, "socket,connect,getsockopt,setsockopt,getpeername,getsockname,fcntl,read,write,"
+				   "recvfrom,sendto,epoll_create1,epoll_ctl,epoll_wait,epoll_pwait,epoll_pwait2,poll,"
+				   "select,timerfd_create,timerfd_settime,pipe2,eventfd2,socketpair,shutdown,close\n");
+	done(&r);
+	r = run((const char *[]){ "syscalls", "x", NULL }, NULL, false, 0);
+	one_line_error(&r, 2);
+	assert_true(strncmp(r.err, "tracediff: syscalls takes no argument, got x; usage: ", 53) == 0);
+	done(&r);
+}
+
 static void widths_and_colour(void **state)
 {
 	const char *a = fx("c-deadline-stall.trace"), *b = fx("go-stall.trace");
@@ -484,6 +507,7 @@ int main(void)
 		cmocka_unit_test(unreadable),
 		cmocka_unit_test(normalize_cmd),
 		cmocka_unit_test(calls_cmd),
+		cmocka_unit_test(syscalls_cmd),
 		cmocka_unit_test(widths_and_colour),
 		cmocka_unit_test(html_file),
 	};

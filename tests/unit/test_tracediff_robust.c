@@ -18,7 +18,6 @@
 #include "tracediff/html.h"
 #include "tracediff/normalize.h"
 #include "tracediff/side_by_side.h"
-#include "tracediff/story_io.h"
 #include "tracediff_fixture.h"
 
 /* Everything tracediff does with two inputs. */

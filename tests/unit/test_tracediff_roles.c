@@ -14,41 +14,7 @@
 #include "tracediff/rewrite.h"
 #include "tracediff/story.h"
 #include "tracediff/trace.h"
-
-/* The story lines (no title) of an inline trace; show_all keeps the
- * runtime poller's own calls. */
-static char *story_with(const char *trace, bool counts, bool show_all)
-{
-	struct sbuf out = { 0 };
-	char *nl, *all;
-
-	normalize_text_all(trace, strlen(trace), "t", counts, show_all, &out);
-	all = sb_take(&out);
-	nl = strchr(all, '\n');
-	assert_non_null(nl);
-	memmove(all, nl + 1, strlen(nl + 1) + 1);
-	return all;
-}
-
-static char *story(const char *trace, bool counts)
-{
-	return story_with(trace, counts, false);
-}
-
-#define EXPECT_STORY(trace, counts, want)                    \
-	do {                                                 \
-		char *got_ = story((trace), (counts));       \
-		assert_string_equal(got_, (want));           \
-		free(got_);                                  \
-	} while (0)
-
-/* The same with the runtime poller's own calls (--all) */
-#define EXPECT_STORY_ALL(trace, want)                            \
-	do {                                                     \
-		char *got_ = story_with((trace), false, true);   \
-		assert_string_equal(got_, (want));               \
-		free(got_);                                      \
-	} while (0)
+#include "tracediff_fixture.h"
 
 static const char *role_of(void *ctx, long fd)
 {
@@ -257,8 +223,8 @@ static void runtime_poller_shown_on_request(void **state)
 	trace_parse(GO_POLLER, strlen(GO_POLLER), &t);
 	story_from_trace(&t, "t", &all, &s);
 	for (size_t i = 0; i < s.n; i++) {
-		polls += strcmp(s.lines[i].phase, "poll") == 0;
-		deadlines += strcmp(s.lines[i].phase, "deadline") == 0;
+		polls += s.lines[i].phase == PHASE_POLL;
+		deadlines += s.lines[i].phase == PHASE_DEADLINE;
 		never += strstr(s.lines[i].text, "(never returned)") != NULL;
 	}
 	assert_int_equal(polls, 2);

@@ -15,7 +15,7 @@
 #include "tracediff/align.h"
 #include "tracediff/html.h"
 #include "tracediff/side_by_side.h"
-#include "tracediff/story_io.h"
+#include "tracediff/normalize.h"
 #include "tracediff_fixture.h"
 
 static const char LEFT[] = "# ctxlab story: left.trace (tracediff normalize)\n"
@@ -106,7 +106,7 @@ static void alignment_rows(void **state)
 
 		if (row->left >= 0 && row->right >= 0) {
 			/* the same phase on both sides of a row */
-			assert_string_equal(l.lines[row->left].phase, r.lines[row->right].phase);
+			assert_int_equal(l.lines[row->left].phase, r.lines[row->right].phase);
 			assert_int_equal(row->kind, strcmp(l.lines[row->left].text, r.lines[row->right].text) == 0
 							    ? ROW_SAME
 							    : ROW_DIFF);
@@ -118,9 +118,9 @@ static void alignment_rows(void **state)
 	assert_int_equal(al.n * 2 - left_only - right_only, l.n + r.n);
 	/* arm-deadline and wake are one-sided */
 	assert_int_equal(al.rows[3].kind, ROW_LEFT);
-	assert_string_equal(al.rows[3].phase, "arm-deadline");
+	assert_int_equal(al.rows[3].phase, PHASE_ARM_DEADLINE);
 	assert_int_equal(al.rows[4].kind, ROW_RIGHT);
-	assert_string_equal(al.rows[4].phase, "wake");
+	assert_int_equal(al.rows[4].phase, PHASE_WAKE);
 	alignment_free(&al);
 	story_free(&l);
 	story_free(&r);
@@ -380,7 +380,7 @@ static void check_table(const char *out, const struct story *l, const struct sto
 	for (long i = -1; i < (long)al.n; i++) {
 		struct strvec left = { 0 }, right = { 0 };
 		bool ldone = false, rdone = false;
-		const char *phase = i < 0 ? "phase" : al.rows[i].phase;
+		const char *phase = i < 0 ? "phase" : phase_name(al.rows[i].phase);
 		const char *lt = i < 0 ? l->name : al.rows[i].left >= 0 ? l->lines[al.rows[i].left].text : "";
 		const char *rt = i < 0 ? r->name : al.rows[i].right >= 0 ? r->lines[al.rows[i].right].text : "";
 

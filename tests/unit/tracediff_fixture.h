@@ -7,7 +7,9 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include "tracediff/normalize.h"
 #include "tracediff/util.h"
 
 static inline const char *fixture_path(const char *name, char *buf, size_t n)
@@ -46,5 +48,40 @@ static inline char *read_fixture(const char *name, size_t *len)
 		fail_msg("cannot read %s (run from the repository root)", path);
 	return text;
 }
+
+/* The story lines (no title) of an inline trace; show_all keeps the
+ * runtime poller's own calls. */
+static inline char *story_with(const char *trace, bool counts, bool show_all)
+{
+	struct sbuf out = { 0 };
+	char *nl, *all;
+
+	normalize_text_all(trace, strlen(trace), "t", counts, show_all, &out);
+	all = sb_take(&out);
+	nl = strchr(all, '\n');
+	assert_non_null(nl);
+	memmove(all, nl + 1, strlen(nl + 1) + 1);
+	return all;
+}
+
+static inline char *story(const char *trace, bool counts)
+{
+	return story_with(trace, counts, false);
+}
+
+#define EXPECT_STORY(trace, counts, want)              \
+	do {                                           \
+		char *got_ = story((trace), (counts)); \
+		assert_string_equal(got_, (want));     \
+		free(got_);                            \
+	} while (0)
+
+/* The same with the runtime poller's own calls (--all) */
+#define EXPECT_STORY_ALL(trace, want)                          \
+	do {                                                   \
+		char *got_ = story_with((trace), false, true); \
+		assert_string_equal(got_, (want));             \
+		free(got_);                                    \
+	} while (0)
 
 #endif

@@ -1,0 +1,345 @@
+/* call_line.c: one call as a story line (see call_line.h). */
+#include "call_line.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "args.h"
+#include "syscalls.h"
+
+/* Strace texts can be huge: keep story lines bounded. */
+#define TEXT_MAX 2000
+
+static const char *fd_role(void *ctx, long fd)
+{
+	return fds_role(&((struct call_context *)ctx)->fds, fd);
+}
+
+static const char *data_role(void *ctx, const char *value)
+{
+	struct call_context *cx = ctx;
+	long inst = epoll_data_inst(&cx->epoll, value);
+
+	return inst < 0 || cx->fds.inst[inst].kind == FD_NONE ? NULL : cx->fds.inst[inst].name;
+}
+
+void call_context_init(struct call_context *cx, const struct trace *t, bool show_runtime_polls)
+{
+	memset(cx, 0, sizeof(*cx));
+	cx->t = t;
+	cx->show_runtime_polls = show_runtime_polls;
+	fds_scan(&cx->fds, t);
+	cx->epoll.fds = &cx->fds;
+	cx->env = (struct rewrite_env){ fd_role, data_role, cx };
+	for (size_t i = 0; i < t->n; i++)
+		*lmap_get(&cx->last_by_pid, t->calls[i].pid, 0) = (long)i;
+}
+
+void call_context_free(struct call_context *cx)
+{
+	epoll_sets_free(&cx->epoll);
+	lmap_free(&cx->last_by_pid);
+	fds_free(&cx->fds);
+}
+
+/* "= ?" with a later call of the same thread is a call that did return
+ * (ERESTARTSYS): only the thread's last call can have never returned. */
+static bool returned(const struct call_context *cx, size_t i)
+{
+	const struct call *c = &cx->t->calls[i];
+
+	if (!c->result)
+		return false;
+	return c->result[0] != '?' || lmap_value(&cx->last_by_pid, c->pid, -1) > (long)i;
+}
+
+static void set_arg(struct strvec *a, size_t k, char *owned)
+{
+	if (k >= a->n) {
+		free(owned);
+		return;
+	}
+	free(a->v[k]);
+	a->v[k] = owned;
+}
+
+/* select's fd sets, "[3 4]" as an argument or "1 (in [3], left T)" as a
+ * result: the numbers inside brackets with a role get it. */
+static char *rewrite_fd_sets(const struct fds *f, const char *s)
+{
+	struct sbuf o = { 0 };
+	int depth = 0;
+
+	for (const char *p = s; *p;) {
+		if (*p == '[')
+			depth++;
+		else if (*p == ']' && depth > 0)
+			depth--;
+		if (depth > 0 && isdigit((unsigned char)*p) && !isalnum((unsigned char)p[-1])) {
+			char *e;
+			const char *role = fds_role(f, strtol(p, &e, 10));
+
+			if (role)
+				sb_puts(&o, role);
+			else
+				sb_put(&o, p, (size_t)(e - p));
+			p = e;
+			continue;
+		}
+		sb_putc(&o, *p++);
+	}
+	return sb_take(&o);
+}
+
+struct role_search {
+	const struct fds *fds;
+	bool found;
+};
+
+static void find_role(void *env, long fd)
+{
+	struct role_search *r = env;
+
+	r->found = r->found || fds_role(r->fds, fd);
+}
+
+/* Does the call involve an fd with a role? For a connection call that
+ * decides whether the story keeps it. */
+static bool involves_role(const struct fds *f, const struct syscall *sc, const struct call *c,
+			  const struct strvec *a)
+{
+	struct role_search poll = { f, false };
+	long fd, pair[2];
+	bool found = false;
+
+	switch (sc->fds) {
+	case FDS_RESULT:
+		return c->result && parse_long_prefix(c->result, &fd) && fd >= 0 && fds_role(f, fd);
+	case FDS_PAIR:
+		return a->n > sc->pair_arg && parse_fd_array(a->v[sc->pair_arg], pair, 2) == 2 &&
+		       (fds_role(f, pair[0]) || fds_role(f, pair[1]));
+	case FDS_ARG0_ARG2:
+		return fds_arg_role(f, a, 0) || fds_arg_role(f, a, 2);
+	case FDS_POLL_SET:
+		if (a->n > 0)
+			for_each_poll_fd(a->v[0], find_role, &poll);
+		return poll.found;
+	case FDS_SELECT_SETS:
+		for (size_t k = 1; k < 4 && k < a->n && !found; k++) {
+			char *r = rewrite_fd_sets(f, a->v[k]);
+
+			found = strcmp(r, a->v[k]) != 0;
+			free(r);
+		}
+		return found;
+	case FDS_ARG0:
+		break;
+	}
+	return fds_arg_role(f, a, 0) != NULL;
+}
+
+static enum phase conn_phase(const struct call_context *cx, const struct syscall *sc, const struct call *c,
+			     const struct strvec *a, bool done)
+{
+	enum fd_kind k = fds_arg_kind(&cx->fds, a, 0);
+	char *t;
+	bool disarm;
+
+	switch (sc->does) {
+	case DOES_GETSOCKOPT:
+		return a->n > 2 && strcmp(a->v[2], "SO_ERROR") == 0 ? PHASE_CHECK_ERROR : sc->phase;
+	case DOES_TIMER_SET:
+		t = a->n > 2 ? rewrite_itimerspec(a->v[2]) : xstrdup("");
+		disarm = strstr(t, "it_value=0") != NULL;
+		free(t);
+		return disarm ? PHASE_DISARM : sc->phase;
+	case DOES_EPOLL_CTL:
+		return a->n > 1 && strcmp(a->v[1], "EPOLL_CTL_DEL") == 0 ? PHASE_DEREGISTER : sc->phase;
+	case DOES_WAIT:
+		return wait_phase(&cx->epoll, sc, c, a, done);
+	case DOES_READ:
+		return k == FD_WAKE ? PHASE_WAKE : k == FD_TIMER ? PHASE_DEADLINE : sc->phase;
+	case DOES_WRITE:
+		return k == FD_WAKE ? PHASE_WAKE : sc->phase;
+	case DOES_NOTHING:
+	case DOES_CLOSE:
+		break;
+	}
+	return sc->phase;
+}
+
+/* "left {tv_sec=0, tv_usec=5}" in a wait's result: "left T". */
+static char *time_left(char *r)
+{
+	char *left = strstr(r, "left {");
+	size_t i = 5, depth = 0, n;
+	struct sbuf o = { 0 };
+
+	if (!left)
+		return r;
+	for (n = strlen(left); i < n; i++) {
+		if (left[i] == '{')
+			depth++;
+		else if (left[i] == '}' && --depth == 0)
+			break;
+	}
+	sb_put(&o, r, (size_t)(left - r));
+	sb_puts(&o, "left T");
+	if (i < n)
+		sb_puts(&o, left + i + 1);
+	free(r);
+	return sb_take(&o);
+}
+
+static char *shape_result(const struct call_context *cx, const struct syscall *sc, const struct call *c,
+			  const struct strvec *a, bool done)
+{
+	long v, count;
+	char *r;
+
+	if (!done)
+		return xstrdup("? (never returned)");
+	if (sc->fds == FDS_RESULT && parse_long_prefix(c->result, &v) && v >= 0 && fds_role(&cx->fds, v))
+		return xstrdup(fds_role(&cx->fds, v));
+	if ((sc->does == DOES_READ || sc->does == DOES_WRITE) && parse_long_prefix(c->result, &v) && v > 0) {
+		if (sc->count_arg && sc->count_arg < a->n && parse_long_prefix(a->v[sc->count_arg], &count) &&
+		    count != v)
+			return xstrdup("M"); /* a short write */
+		return xstrdup("N");
+	}
+	r = rewrite_value(&cx->env, c->result, 0);
+	if (sc->does == DOES_WAIT)
+		r = time_left(r);
+	if (sc->fds == FDS_SELECT_SETS) {
+		char *sets = rewrite_fd_sets(&cx->fds, r);
+
+		free(r);
+		r = sets;
+	}
+	return r;
+}
+
+/* Data read: BUF, but a response's status line is kept. Data written:
+ * "...", but a request line is kept. */
+static char *buffer(const char *arg, bool written)
+{
+	char *line = arg[0] == '"' ? http_first_line(arg) : NULL;
+
+	if (line)
+		return line;
+	return xstrdup(written && arg[0] == '"' ? "\"...\"" : "BUF");
+}
+
+static char *pair_text(const struct fds *f, const long pair[2])
+{
+	const char *r0 = fds_role(f, pair[0]), *r1 = fds_role(f, pair[1]);
+	struct sbuf o = { 0 };
+
+	if (r0)
+		sb_printf(&o, "[%s", r0);
+	else
+		sb_printf(&o, "[%ld", pair[0]);
+	if (r1)
+		sb_printf(&o, ", %s]", r1);
+	else
+		sb_printf(&o, ", %ld]", pair[1]);
+	return sb_take(&o);
+}
+
+static void shape_args(const struct call_context *cx, const struct syscall *sc, enum sc_class cls, struct strvec *a)
+{
+	bool fd0 = cls == SC_OTHER || sc->fds == FDS_ARG0 || sc->fds == FDS_ARG0_ARG2;
+	unsigned flags = sc->buf_arg ? REWRITE_ELIDE | REWRITE_HTTP_LINE : 0;
+	long pair[2];
+
+	for (size_t k = 0; k < a->n; k++) {
+		const char *role = NULL;
+
+		if ((k == 0 && fd0) || (k == 2 && sc->fds == FDS_ARG0_ARG2))
+			role = fds_arg_role(&cx->fds, a, k);
+		set_arg(a, k, role ? xstrdup(role) : rewrite_value(&cx->env, a->v[k], flags));
+	}
+	if (sc->buf_arg && sc->buf_arg < a->n)
+		set_arg(a, sc->buf_arg, buffer(a->v[sc->buf_arg], sc->does == DOES_WRITE));
+	if (sc->count_arg && sc->count_arg < a->n && a->v[sc->count_arg][0])
+		set_arg(a, sc->count_arg, xstrdup("N"));
+	if (sc->timeout_arg && wait_timeout(sc, a) > 0)
+		set_arg(a, sc->timeout_arg, xstrdup("T"));
+	if (sc->fds == FDS_SELECT_SETS) {
+		set_arg(a, 0, xstrdup("NFDS"));
+		for (size_t k = 1; k < 4 && k < a->n; k++)
+			set_arg(a, k, rewrite_fd_sets(&cx->fds, a->v[k]));
+	}
+	/* the kernel ignores the sigset size after a NULL sigmask, and Go 1.19
+	 * leaves a stale register there */
+	if (sc->sigmask && a->n >= 6 && strcmp(a->v[a->n - 2], "NULL") == 0)
+		set_arg(a, a->n - 1, xstrdup("IGNORED"));
+	if (sc->does == DOES_TIMER_SET) {
+		for (size_t k = 2; k < 4 && k < a->n; k++)
+			set_arg(a, k, rewrite_itimerspec(a->v[k]));
+	}
+	if (sc->fds == FDS_PAIR && a->n > sc->pair_arg && parse_fd_array(a->v[sc->pair_arg], pair, 2) == 2)
+		set_arg(a, sc->pair_arg, pair_text(&cx->fds, pair));
+}
+
+/* A runtime poller's own waits: an empty poll, or, never returned, one
+ * with no socket in the set (the poller idle at exit). */
+static enum hidden runtime_hidden(const struct call_context *cx, const struct call_line *l, bool done, long ep)
+{
+	if (l->phase == PHASE_POLL)
+		return HIDDEN_POLL;
+	return !done && !epoll_watches_socket(&cx->epoll, ep) ? HIDDEN_IDLE : SHOWN;
+}
+
+struct call_line call_line(struct call_context *cx, size_t i)
+{
+	const struct call *c = &cx->t->calls[i];
+	const struct syscall *sc = syscall_row(c->name);
+	enum sc_class cls = sc->cls;
+	struct call_line l = { .pid = c->pid, .start_line = c->line, .end_line = c->end_line, .shown = true };
+	struct strvec a = { 0 };
+	bool done = returned(cx, i);
+	char *result, *joined;
+	struct sbuf text = { 0 };
+
+	if (cls == SC_NOISE)
+		return l;
+	args_split(c->args, strlen(c->args), &a);
+	if (cls == SC_IF_ROLE)
+		cls = involves_role(&cx->fds, sc, c, &a) ? SC_CONN : SC_OTHER;
+	else if (cls == SC_CONN && !involves_role(&cx->fds, sc, c, &a))
+		goto out;
+	l.phase = cls == SC_CONN ? conn_phase(cx, sc, c, &a, done) : PHASE_OTHER;
+	if (cls == SC_CONN && sc_is_epoll_wait(sc)) {
+		long ep = a.n ? fds_instance(&cx->fds, strtol(a.v[0], NULL, 10)) : -1, n = -1;
+		bool runtime = ep >= 0 && cx->fds.inst[ep].runtime_poller;
+
+		if (runtime && !cx->show_runtime_polls && (l.hidden = runtime_hidden(cx, &l, done, ep)) != SHOWN)
+			goto out;
+		l.wake_wait = l.phase == PHASE_WAKE;
+		l.runtime_timeout = runtime && done && l.phase == PHASE_DEADLINE && parse_long_prefix(c->result, &n) &&
+				    n == 0;
+	}
+	l.wake_read = sc->does == DOES_READ && l.phase == PHASE_WAKE;
+	l.wake_write = sc->does == DOES_WRITE && l.phase == PHASE_WAKE;
+	result = shape_result(cx, sc, c, &a, done);
+	/* before the arguments, whose data= names the fd it registers */
+	if (sc->does == DOES_EPOLL_CTL)
+		epoll_learn_ctl(&cx->epoll, &a);
+	shape_args(cx, sc, cls, &a);
+	/* arguments strace never got to show */
+	if (c->partial && a.n > 0 && a.v[a.n - 1][0] == '\0')
+		set_arg(&a, a.n - 1, xstrdup("..."));
+	joined = args_join(&a);
+	sb_printf(&text, "%s(%s) = %s", c->name, joined, result);
+	free(joined);
+	free(result);
+	make_printable(text.s, text.len, true);
+	if (text.len > TEXT_MAX)
+		memcpy(text.s + TEXT_MAX - 3, "...", 4);
+	l.text = sb_take(&text);
+out:
+	sv_free(&a);
+	return l;
+}
