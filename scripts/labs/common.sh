@@ -6,12 +6,14 @@
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 BIN=$ROOT/build/bin
 
-# The calls that tell a connection's story; everything else is runtime
-# noise. clock_nanosleep shows stage 2's sleeps in the raw trace (the story
-# drops it).
-STRACE_CALLS=socket,connect,getsockopt,setsockopt,getpeername,getsockname,fcntl,read,write,recvfrom,sendto
-STRACE_CALLS=$STRACE_CALLS,epoll_create1,epoll_ctl,epoll_wait,epoll_pwait,epoll_pwait2,timerfd_create
-STRACE_CALLS=$STRACE_CALLS,timerfd_settime,pipe2,eventfd2,shutdown,close,clock_nanosleep
+# The calls that tell a connection's story are tracediff's own (its table of
+# syscalls); everything else is runtime noise. clock_nanosleep shows stage
+# 2's sleeps in the raw trace (the story drops it).
+if ! STRACE_CALLS=$("$BIN/tracediff" syscalls); then
+  echo "lab: $BIN/tracediff cannot list the calls to trace; fix: make" >&2
+  exit 2
+fi
+STRACE_CALLS=$STRACE_CALLS,clock_nanosleep
 # The Go recipe for stable traces: no cgo (the Makefile builds it so) and no
 # asynchronous preemption signals.
 export GODEBUG=asyncpreemptoff=1

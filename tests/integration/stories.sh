@@ -5,7 +5,7 @@ source "$(dirname "$0")/../lib.sh"
 
 start_labserver || exit 1
 URL=http://127.0.0.1:$PORT
-SYSCALLS=socket,connect,write,read,close,getsockopt,epoll_create1,epoll_ctl,epoll_wait,timerfd_create,timerfd_settime,clock_nanosleep
+SYSCALLS=$("$BIN/tracediff" syscalls),clock_nanosleep # the labs' list
 
 # trace NAME CLIENT ARGS...: strace the client into $T/NAME.trace; sets S to
 # the fd its socket() returned.
