@@ -6,9 +6,10 @@
  *   cancelchain [-v] -- COMMAND [ARG...]
  *
  * The libbpf counterpart of bpf/cancel-chain.bt. Entry uprobes on the
- * chain's functions, found in the executable's symbol table (libelf) at
- * attach time, plus the process's epoll_ctl(EPOLL_CTL_DEL) and close(2)
- * tracepoints; everything filtered in the kernel by the process's tgid.
+ * chain's functions, which libbpf finds by name in the executable's symbol
+ * table (bpf_uprobe_opts.func_name), plus the process's
+ * epoll_ctl(EPOLL_CTL_DEL) and close(2) tracepoints; everything filtered in
+ * the kernel by the process's tgid.
  * One line per event, in the order they happened, fields two spaces apart:
  *
  *   <µs>  tid <tid>  [g <goid>  ]<what>[  from <caller>[ (<label>)]]
@@ -55,50 +56,36 @@
  *           "from net.(*Dialer).DialContext"; the user's comes ms later
  *           "from main.cancelLater (the user's cancel)".
  *
- * The callers come from the BPF side: the return address at [RSP] at the
- * function's entry (the immediate caller: the callee has not pushed RBP
- * yet, so a frame-pointer walk would skip it), then the frame-pointer chain
- * (cancelchain.bpf.c). They are named here against the executable's symbol
- * table: a Go binary is static and not PIE; for a PIE (c-cancel) the load
- * bias is the probed function's run-time address minus its link-time one,
- * both known for every uprobe event, so names come out right even after the
- * process exited. A frame outside the executable (libc) ends the walk.
+ * The callers come from the BPF side: the return address on top of the
+ * stack at the function's entry (the immediate caller: the callee has not
+ * pushed its frame pointer yet, so a frame-pointer walk would skip it),
+ * then the frame-pointer chain (cancelchain.bpf.c). They are named here
+ * against the executable's symbol table (cancelchain_exe.c): a Go binary is
+ * static and not PIE; for a PIE (c-cancel) the load bias is the probed
+ * function's run-time address minus its link-time one, both known for
+ * every uprobe event, so names come out right even after the process
+ * exited. A frame outside the executable (libc) ends the walk.
  *
- * With -- COMMAND, cancelchain forks first (the command inherits no fd of
- * ours), the child waits on a pipe until every probe is attached, then
- * execs COMMAND; cancelchain exits with its status. With -p PID it traces
- * until Ctrl-C/SIGTERM or the process's end, and exits 0.
+ * lib/loader.h does what every tool does: with -- COMMAND, cancelchain
+ * forks first (the command inherits no fd of ours), the child waits on a
+ * pipe until every probe is attached, then execs COMMAND; cancelchain exits
+ * with its status. With -p PID it traces until Ctrl-C/SIGTERM or the
+ * process's end, and exits 0.
  */
-#include <bpf/bpf.h>
-#include <bpf/libbpf.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <gelf.h>
-#include <getopt.h>
-#include <libelf.h>
 #include <limits.h>
-#include <linux/capability.h>
-#include <signal.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sys/syscall.h>
-#include <sys/wait.h>
 #include <unistd.h>
+#include <linux/types.h>
 
 #include "cancelchain.h"
 #include "cancelchain.skel.h"
+#include "cancelchain_exe.h"
 #include "lib/dwarfinfo.h"
-#include "lib/launch.h"
+#include "lib/loader.h"
 #include "lib/tool.h"
-
-#define EXIT_FAILED 1 /* something went wrong while tracing */
-#define EXIT_USAGE 2  /* bad arguments, a binary without the chain, or not allowed to load eBPF */
-
-#define MSG_PRIVILEGES "cancelchain: needs root or CAP_BPF and CAP_PERFMON to load eBPF programs: run it with sudo"
 
 /* The chain's functions. A C step names the Go step it plays. */
 struct step {
@@ -107,32 +94,64 @@ struct step {
 	enum cc_args args;
 };
 
-static const struct step steps[] = {
-	/* Go 1.19 net/http */
+/* Go 1.19 net/http */
+static const struct step go_steps[] = {
 	{ "context.(*cancelCtx).cancel", NULL, CC_ARGS_GO_CANCEL },
 	{ "net/http.(*Transport).cancelRequest", NULL, CC_ARGS_NONE },
 	{ "net/http.(*persistConn).cancelRequest", NULL, CC_ARGS_NONE },
 	{ "net/http.(*persistConn).closeLocked", NULL, CC_ARGS_NONE },
 	{ "net.(*conn).Close", NULL, CC_ARGS_GO_CONN },
 	{ "internal/poll.(*FD).destroy", NULL, CC_ARGS_GO_FD },
-	/* c-cancel (clients/05-cancel.c, clients/lib/context.c) */
+};
+
+/* c-cancel (clients/05-cancel.c, clients/lib/context.c) */
+static const struct step c_steps[] = {
 	{ "context_cancel", "context.(*cancelCtx).cancel", CC_ARGS_C_CANCEL },
 	{ "cancel_request", "net/http.(*Transport).cancelRequest", CC_ARGS_NONE },
 	{ "close_connection", "internal/poll.(*FD).destroy", CC_ARGS_C_2INT },
 };
-#define GO_FIRST 0
-#define GO_COUNT 6
-#define C_FIRST 6
-#define C_COUNT 3
-#define NSTEPS (GO_COUNT + C_COUNT)
 
-static struct env {
-	pid_t pid;        /* -p, 0: none */
-	bool verbose;
-	char **command;   /* after --, NULL if none */
-	char *command_path;
-} env;
+/* One of the two; its first step, the cancel, tells which an executable
+ * has. */
+struct chain {
+	bool go;
+	const struct step *steps;
+	size_t nsteps;
+};
 
+static const struct chain go_chain = { true, go_steps, ARRAY_SIZE(go_steps) };
+static const struct chain c_chain = { false, c_steps, ARRAY_SIZE(c_steps) };
+
+#define MAX_STEPS 8 /* no chain is longer */
+_Static_assert(ARRAY_SIZE(go_steps) <= MAX_STEPS && ARRAY_SIZE(c_steps) <= MAX_STEPS, "a chain too long");
+
+/* A goroutine's (in C, a thread's) last event, to know one call whose
+ * entry was seen twice (cancelchain.h, struct cc_event). */
+struct last_event {
+	bool used;
+	bool uprobe;
+	__s64 who; /* the goid, or -1 - tid where there is none */
+	__u32 step;
+	__s32 ctx_done;
+	__u64 go_arg1, c_arg1, ret;
+};
+#define LAST_EVENT_SLOTS 64
+
+static struct {
+	const char *exe_path;    /* the executable the uprobes go in */
+	char proc_exe[64];       /* -p: /proc/PID/exe */
+	char shown[PATH_MAX];    /* its path, as messages show it */
+	struct exe exe;
+	const struct chain *chain;
+	__u64 vaddrs[MAX_STEPS]; /* each step's link-time address */
+	struct bpf_offsets ro;
+	struct origins og;
+	struct cancelchain_bpf *skel;
+	struct bpf_link *links[MAX_STEPS]; /* the uprobes, by step */
+	__u64 t0_ns;             /* the first event's time; 0 before it */
+	struct last_event last[LAST_EVENT_SLOTS]; /* by who; when full, the oldest goes */
+	unsigned next_slot;
+} cc;
 
 static const char usage_text[] =
 	"usage: cancelchain [-v] -p PID\n"
@@ -176,437 +195,149 @@ static const char usage_text[] =
 	"shown for want of DWARF) go to stderr.\n"
 	"Needs root, or CAP_BPF and CAP_PERFMON.\n";
 
-static void __attribute__((noreturn, format(printf, 1, 2))) usage_error(const char *fmt, ...)
+static void check_flags(const struct tool_session *s)
 {
-	va_list ap;
-
-	fputs("cancelchain: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputs(" (cancelchain -h shows the usage)\n", stderr);
-	exit(EXIT_USAGE);
+	if (s->command && s->pid)
+		tool_usage_error("-p is for a running process; with -- COMMAND the command is traced");
 }
 
-static void parse_args(int argc, char **argv)
-{
-	static const struct option longopts[] = {
-		{ "pid", required_argument, NULL, 'p' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	char *end;
-	long v;
-	int opt;
+/* ---- set-up ---- */
 
-	opterr = 0; /* one line of ours instead of getopt's */
-	while ((opt = getopt_long(argc, argv, "+:p:vh", longopts, NULL)) != -1) {
-		switch (opt) {
-		case 'p':
-			errno = 0;
-			v = strtol(optarg, &end, 10);
-			if (errno || end == optarg || *end || v <= 0 || v > 0x7fffffff)
-				usage_error("-p '%s': not a process id", optarg);
-			env.pid = (pid_t)v;
-			break;
-		case 'v': env.verbose = true; break;
-		case 'h': fputs(usage_text, stdout); exit(0);
-		case ':': usage_error("%.40s needs a value", argv[optind - 1]);
-		default:
-			if (optopt)
-				usage_error("unknown flag -%c", optopt);
-			usage_error("unknown flag %.40s", argv[optind - 1]);
-		}
-	}
-	if (optind < argc) {
-		env.command = argv + optind;
-		if (env.pid)
-			usage_error("-p is for a running process; with -- COMMAND the command is traced");
-	} else if (optind > 0 && strcmp(argv[optind - 1], "--") == 0) {
-		usage_error("'--' needs a COMMAND to run");
-	} else if (!env.pid) {
-		usage_error("which process? -p PID or -- COMMAND");
-	}
-}
-
-/* ---- the executable ---- */
-
-struct func {
-	__u64 start, size;
-	char *name;
-};
-
-/* What cancelchain reads from the traced executable's ELF file. */
-struct exe {
-	size_t offs[NSTEPS];  /* each step's file offset, what a uprobe wants; 0: absent */
-	__u64 vaddrs[NSTEPS]; /* and its link-time address */
-	__u64 main_vaddr;     /* C: main(); 0 if absent */
-	struct func *funcs;   /* every function symbol, sorted by address */
-	size_t nfuncs;
-	bool has_tls;         /* a PT_TLS segment: its size and alignment */
-	__u64 tls_memsz, tls_align;
-	bool has_tlsg;        /* Go's runtime.tlsg (STT_TLS): its offset in the segment */
-	__u64 tlsg;
-};
-
-static void exe_free(struct exe *x)
-{
-	for (size_t i = 0; i < x->nfuncs; i++)
-		free(x->funcs[i].name);
-	free(x->funcs);
-	x->funcs = NULL;
-	x->nfuncs = 0;
-}
-
-static int func_cmp(const void *a, const void *b)
-{
-	const struct func *fa = a, *fb = b;
-
-	return fa->start < fb->start ? -1 : fa->start > fb->start;
-}
-
-/* The function whose code holds VADDR (link-time), or NULL. */
-static const struct func *func_at(const struct exe *x, __u64 vaddr)
-{
-	size_t lo = 0, hi = x->nfuncs;
-
-	while (lo < hi) { /* the first function starting after vaddr */
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (x->funcs[mid].start <= vaddr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (lo == 0 || vaddr >= x->funcs[lo - 1].start + x->funcs[lo - 1].size)
-		return NULL;
-	return &x->funcs[lo - 1];
-}
-
-/* One symbol of PATH: a step, main(), runtime.tlsg, or a function to name
- * callers with. 0, or -ENOMEM. */
-static int exe_add_symbol(struct exe *x, Elf *elf, size_t nphdr, const GElf_Sym *sym, const char *name,
-			  size_t *cap)
-{
-	if (GELF_ST_TYPE(sym->st_info) == STT_TLS) {
-		if (strcmp(name, "runtime.tlsg") == 0) {
-			x->has_tlsg = true;
-			x->tlsg = sym->st_value;
-		}
-		return 0;
-	}
-	if (GELF_ST_TYPE(sym->st_info) != STT_FUNC || sym->st_shndx == SHN_UNDEF || sym->st_value == 0)
-		return 0;
-	if (strcmp(name, "main") == 0)
-		x->main_vaddr = sym->st_value;
-	for (int i = 0; i < NSTEPS; i++) {
-		if (x->offs[i] || strcmp(name, steps[i].sym) != 0)
-			continue;
-		/* the PT_LOAD segment holding it: vaddr -> file offset */
-		for (size_t p = 0; p < nphdr; p++) {
-			GElf_Phdr ph;
-
-			if (!gelf_getphdr(elf, (int)p, &ph) || ph.p_type != PT_LOAD || !(ph.p_flags & PF_X))
-				continue;
-			if (sym->st_value >= ph.p_vaddr && sym->st_value < ph.p_vaddr + ph.p_memsz) {
-				x->offs[i] = sym->st_value - ph.p_vaddr + ph.p_offset;
-				x->vaddrs[i] = sym->st_value;
-				break;
-			}
-		}
-	}
-	if (sym->st_size == 0)
-		return 0;
-	if (x->nfuncs == *cap) {
-		size_t ncap = *cap ? *cap * 2 : 4096;
-		struct func *f = realloc(x->funcs, ncap * sizeof(*f));
-
-		if (!f)
-			return -ENOMEM;
-		x->funcs = f;
-		*cap = ncap;
-	}
-	x->funcs[x->nfuncs].name = strdup(name);
-	if (!x->funcs[x->nfuncs].name)
-		return -ENOMEM;
-	x->funcs[x->nfuncs].start = sym->st_value;
-	x->funcs[x->nfuncs].size = sym->st_size;
-	x->nfuncs++;
-	return 0;
-}
-
-/*
- * Reads PATH's function symbols (.symtab, then .dynsym; a function seen in
- * both is kept twice, which does no harm), each step's place, and its TLS
- * segment. 0, -1 after printing why PATH cannot be read as ELF, or -ENOMEM
- * after saying so.
- */
-static int read_exe(const char *path, const char *shown, struct exe *x)
-{
-	Elf *elf = NULL;
-	Elf_Scn *scn = NULL;
-	size_t nphdr = 0, cap = 0;
-	int fd, ret = -1;
-
-	memset(x, 0, sizeof(*x));
-	if (elf_version(EV_CURRENT) == EV_NONE) {
-		fprintf(stderr, "cancelchain: libelf is too old\n");
-		return -1;
-	}
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		fprintf(stderr, "cancelchain: cannot open %s: %s\n", shown, strerror(errno));
-		return -1;
-	}
-	elf = elf_begin(fd, ELF_C_READ, NULL);
-	if (!elf || elf_kind(elf) != ELF_K_ELF || elf_getphdrnum(elf, &nphdr) != 0) {
-		fprintf(stderr, "cancelchain: %s is not an ELF executable\n", shown);
-		goto out;
-	}
-	for (size_t p = 0; p < nphdr; p++) {
-		GElf_Phdr ph;
-
-		if (gelf_getphdr(elf, (int)p, &ph) && ph.p_type == PT_TLS) {
-			x->has_tls = true;
-			x->tls_memsz = ph.p_memsz;
-			x->tls_align = ph.p_align;
-		}
-	}
-	while ((scn = elf_nextscn(elf, scn))) {
-		GElf_Shdr sh;
-		Elf_Data *data;
-
-		if (!gelf_getshdr(scn, &sh) || (sh.sh_type != SHT_SYMTAB && sh.sh_type != SHT_DYNSYM))
-			continue;
-		if (!(data = elf_getdata(scn, NULL)) || sh.sh_entsize == 0)
-			continue;
-		for (size_t k = 0; k < sh.sh_size / sh.sh_entsize; k++) {
-			GElf_Sym sym;
-			const char *name;
-
-			if (!gelf_getsym(data, (int)k, &sym) || !(name = elf_strptr(elf, sh.sh_link, sym.st_name)))
-				continue;
-			if (exe_add_symbol(x, elf, nphdr, &sym, name, &cap) != 0) {
-				fprintf(stderr, "cancelchain: out of memory reading the symbols of %s\n", shown);
-				exe_free(x);
-				ret = -ENOMEM;
-				goto out;
-			}
-		}
-	}
-	qsort(x->funcs, x->nfuncs, sizeof(*x->funcs), func_cmp);
-	ret = 0;
-out:
-	elf_end(elf);
-	close(fd);
-	return ret;
-}
-
-/* Which set of steps PATH has: sets *first and *count, or prints what was
- * looked for and returns -1. */
-static int choose_steps(const size_t offs[NSTEPS], const char *shown, int *first, int *count)
+/* Which chain the executable has: sets cc.chain and cc.vaddrs, or says
+ * what was looked for and returns -1. */
+static int choose_chain(void)
 {
 	char missing[512] = "";
-	int base = -1, n = 0;
 
-	if (offs[GO_FIRST]) {
-		base = GO_FIRST;
-		n = GO_COUNT;
-	} else if (offs[C_FIRST]) {
-		base = C_FIRST;
-		n = C_COUNT;
+	if (exe_func_vaddr(&cc.exe, go_steps[0].sym)) {
+		cc.chain = &go_chain;
+	} else if (exe_func_vaddr(&cc.exe, c_steps[0].sym)) {
+		cc.chain = &c_chain;
 	} else {
 		fprintf(stderr,
 			"cancelchain: %s has neither Go's context.(*cancelCtx).cancel nor c-cancel's context_cancel "
 			"in its symbol table: not a Go net/http client nor c-cancel (or stripped)\n",
-			shown);
+			cc.shown);
 		return -1;
 	}
-	for (int i = base; i < base + n; i++)
-		if (!offs[i])
+	for (size_t i = 0; i < cc.chain->nsteps; i++) {
+		cc.vaddrs[i] = exe_func_vaddr(&cc.exe, cc.chain->steps[i].sym);
+		if (!cc.vaddrs[i])
 			snprintf(missing + strlen(missing), sizeof(missing) - strlen(missing), "%s%s",
-				 missing[0] ? ", " : "", steps[i].sym);
+				 missing[0] ? ", " : "", cc.chain->steps[i].sym);
+	}
 	if (missing[0]) {
-		fprintf(stderr, "cancelchain: %s has %s but not %s\n", shown, steps[base].sym, missing);
+		fprintf(stderr, "cancelchain: %s has %s but not %s\n", cc.shown, cc.chain->steps[0].sym, missing);
 		return -1;
 	}
-	*first = base;
-	*count = n;
 	return 0;
 }
 
-/* ---- what DWARF tells ---- */
-
-/* Offsets for the BPF side's read-only data (cancelchain.bpf.c). */
-struct bpf_offsets {
-	__s64 goid_off, tls_g_off, ctx_err_off;
-	__u32 ctx_err_size;
-};
-
-/* How callers of a cancel are told apart (see the header comment). */
-struct origins {
-	bool go;
-	bool labels;              /* the context's err can be read: labels are shown */
-	struct dwarfinfo *dwarf;  /* C: which compilation unit a caller is in */
-	const char *context_unit; /* C: the unit defining context_cancel */
-	const char *main_unit;    /* C: the unit defining main() */
-};
-
-/*
- * Where a Go program keeps the current g, from the thread pointer; 0 if
- * unknown. Linked by Go's own linker (no PT_TLS segment) it is -8
- * (`cmd/link/internal/ld/sym.go (*Link).computeTLSOffset`: Tlsoffset = -PtrSize on
- * ELF). Linked by an external linker (cgo), it is the TLS variable
- * runtime.tlsg, pointer-sized (`cmd/link/internal/ld/lib.go (*Link).loadlib`), in the
- * executable's TLS block, which ends at the thread pointer (x86-64 TLS
- * variant II: the block is the segment's size rounded up to its
- * alignment). The external linker may drop the symbol; a segment of one
- * pointer then holds runtime.tlsg alone, at 0.
- */
-static __s64 go_tls_g_off(const struct exe *x)
+/* Which executable, and which of its functions: before anything runs. */
+static int prepare(struct tool_session *s)
 {
-	__u64 align, block, tlsg;
+	int err;
 
-	if (!x->has_tls)
-		return -8;
-	if (x->has_tlsg)
-		tlsg = x->tlsg;
-	else if (x->tls_memsz == 8)
-		tlsg = 0;
-	else
-		return 0;
-	align = x->tls_align ? x->tls_align : 1;
-	block = (x->tls_memsz + align - 1) / align * align;
-	return (__s64)tlsg - (__s64)block;
-}
-
-/* The size to read of a context's err field: Go's error is an interface
- * whose first word (its itab) is nil exactly when the error is
- * (`runtime/runtime2.go iface`); C's is an enum, CONTEXT_ALIVE = 0. */
-static __u32 err_read_size(__u64 size)
-{
-	return size >= 8 ? 8 : size == 4 ? 4 : 0;
-}
-
-/*
- * Reads from PATH's DWARF what the BPF side needs (*ro) and how to tell
- * the callers apart (*og). A binary without it is traced all the same:
- * one line on stderr says what is not shown.
- */
-static void read_dwarf(const char *path, const char *shown, const struct exe *x, bool go,
-		       struct bpf_offsets *ro, struct origins *og)
-{
-	const char *ctx_struct = go ? "context.cancelCtx" : "context"; /* C: clients/lib/context.c */
-	struct dwarfinfo *di;
-	__u64 off = 0, size = 0;
-	int err = 0;
-
-	*ro = (struct bpf_offsets){ .goid_off = -1, .tls_g_off = 0, .ctx_err_off = -1, .ctx_err_size = 0 };
-	*og = (struct origins){ .go = go };
-	di = dwarfinfo_open(path, &err);
-	if (!di) {
-		if (go && err == -ENODATA)
-			fprintf(stderr, "cancelchain: %s has no DWARF (built with -ldflags=-w?): goroutine ids and "
-				"cancel labels not shown\n", shown);
-		else if (err == -ENODATA)
-			fprintf(stderr, "cancelchain: %s has no DWARF for struct context: cancels not labelled "
-				"(build it with -g)\n", shown);
-		else
-			fprintf(stderr, "cancelchain: cannot read the DWARF of %s: %s: %s\n", shown, strerror(-err),
-				go ? "goroutine ids and cancel labels not shown" : "cancels not labelled");
-		return;
-	}
-	if (go) {
-		/* `runtime/runtime2.go g`: goid int64 */
-		if (dwarfinfo_member(di, "runtime.g", "goid", &off, &size) == 0 && size == 8) {
-			ro->goid_off = (__s64)off;
-			ro->tls_g_off = go_tls_g_off(x);
-		} else {
-			fprintf(stderr, "cancelchain: %s has DWARF but no 8-byte runtime.g.goid in it (not Go 1.19?): "
-				"goroutine ids not shown\n", shown);
-		}
-	}
-	/* Go: `context/context.go cancelCtx`, err error; C:
-	 * clients/lib/context.c struct context, enum context_err err. */
-	if (dwarfinfo_member(di, ctx_struct, "err", &off, &size) == 0 && err_read_size(size)) {
-		ro->ctx_err_off = (__s64)off;
-		ro->ctx_err_size = err_read_size(size);
+	if (s->command) {
+		cc.exe_path = s->command_path;
+		snprintf(cc.shown, sizeof(cc.shown), "%s", s->command_path);
 	} else {
-		fprintf(stderr, "cancelchain: %s has no %s.err in its DWARF: cancels not labelled\n", shown, ctx_struct);
+		ssize_t n;
+
+		snprintf(cc.proc_exe, sizeof(cc.proc_exe), "/proc/%d/exe", s->pid);
+		cc.exe_path = cc.proc_exe;
+		n = readlink(cc.proc_exe, cc.shown, sizeof(cc.shown) - 1);
+		if (n <= 0)
+			snprintf(cc.shown, sizeof(cc.shown), "%s", cc.proc_exe);
+		else
+			cc.shown[n] = '\0';
 	}
-	if (!go && ro->ctx_err_off >= 0) {
-		og->context_unit = dwarfinfo_unit_of(di, x->vaddrs[C_FIRST]);
-		og->main_unit = x->main_vaddr ? dwarfinfo_unit_of(di, x->main_vaddr) : NULL;
-		if (!og->context_unit || !og->main_unit) {
-			fprintf(stderr, "cancelchain: %s's DWARF does not say which files define context_cancel "
-				"and main: cancels not labelled\n", shown);
-			ro->ctx_err_off = -1;
-			ro->ctx_err_size = 0;
-		}
-	}
-	og->labels = ro->ctx_err_off >= 0;
-	if (env.verbose && go)
-		fprintf(stderr, "cancelchain: from the DWARF of %s: goid at %+lld in runtime.g (-1: none), g at "
-			"fs%+lld (0: unknown), err at %+lld in context.cancelCtx (-1: none)\n", shown,
-			(long long)ro->goid_off, (long long)ro->tls_g_off, (long long)ro->ctx_err_off);
-	else if (env.verbose)
-		fprintf(stderr, "cancelchain: from the DWARF of %s: err at %+lld in struct context (-1: none), "
-			"context_cancel in %s, main in %s\n", shown, (long long)ro->ctx_err_off,
-			og->context_unit ? og->context_unit : "?", og->main_unit ? og->main_unit : "?");
-	if (!go && og->labels)
-		og->dwarf = di; /* the units' names live in it */
-	else
-		dwarfinfo_close(di);
+	err = exe_read(cc.exe_path, cc.shown, &cc.exe);
+	if (err == -ENOMEM)
+		return EXIT_FAILED;
+	if (err != 0 || choose_chain() != 0)
+		return EXIT_USAGE;
+	return 0;
 }
 
-/* ---- events ---- */
+static int open_skeleton(struct tool_session *s)
+{
+	/* Goroutine ids and who cancelled: offsets from the binary's DWARF. */
+	exe_read_dwarf(cc.exe_path, cc.shown, &cc.exe, cc.chain->go, cc.vaddrs[0], s->verbose, &cc.ro, &cc.og);
 
-/* A goroutine's (in C, a thread's) last event, to know one call whose
- * entry was seen twice (cancelchain.h, struct cc_event). */
-struct last_event {
-	bool used;
-	bool uprobe;
-	__s64 who; /* the goid, or -1 - tid where there is none */
-	__u32 step;
-	__s32 ctx_done;
-	__u64 ax, di, ret;
-};
-#define LAST_EVENT_SLOTS 64
+	cc.skel = cancelchain_bpf__open();
+	if (!cc.skel)
+		return tool_bpf_error("open", NULL, -errno);
+	cc.skel->rodata->targ_tgid = (__u32)s->target;
+	cc.skel->rodata->goid_off = cc.ro.goid_off;
+	cc.skel->rodata->tls_g_off = cc.ro.tls_g_off;
+	cc.skel->rodata->ctx_err_off = cc.ro.ctx_err_off;
+	cc.skel->rodata->ctx_err_size = cc.ro.ctx_err_size;
+	s->skeleton = cc.skel->skeleton;
+	return 0;
+}
 
-struct run {
-	__u64 t0_ns; /* the first event's time; 0 before it */
-	const struct exe *exe;
-	const struct origins *og;
-	bool verbose;
-	struct last_event last[LAST_EVENT_SLOTS]; /* by who; when full, the oldest goes */
-	unsigned next_slot;
-};
+/* The two tracepoints, then a uprobe on each step, which libbpf finds by
+ * name in the executable's symbol table. */
+static int attach(struct tool_session *s)
+{
+	struct cancelchain_bpf *skel = cc.skel;
+	char what[PATH_MAX + 128];
+
+	skel->links.cc_epoll_ctl = bpf_program__attach(skel->progs.cc_epoll_ctl);
+	if (!skel->links.cc_epoll_ctl)
+		return tool_bpf_error("attach", "syscalls/sys_enter_epoll_ctl", -errno);
+	skel->links.cc_close = bpf_program__attach(skel->progs.cc_close);
+	if (!skel->links.cc_close)
+		return tool_bpf_error("attach", "syscalls/sys_enter_close", -errno);
+	for (size_t i = 0; i < cc.chain->nsteps; i++) {
+		const struct step *step = &cc.chain->steps[i];
+		LIBBPF_OPTS(bpf_uprobe_opts, uopts, .func_name = step->sym, .bpf_cookie = CC_COOKIE(i, step->args));
+
+		if (s->verbose) /* then libbpf's "elf: symbol address match ...": the offset */
+			fprintf(stderr, "cancelchain: uprobe %s in %s\n", step->sym, cc.shown);
+		/* Every process running the file, filtered by tgid in the
+		 * kernel: the command's pid has not exec'd it yet. */
+		cc.links[i] = bpf_program__attach_uprobe_opts(skel->progs.cc_uprobe, -1, cc.exe_path, 0, &uopts);
+		if (!cc.links[i]) {
+			snprintf(what, sizeof(what), "a uprobe on %s in %s", step->sym, cc.shown);
+			return tool_bpf_error("attach", what, -errno);
+		}
+	}
+	return 0;
+}
+
+static void attached(const struct tool_session *s)
+{
+	fprintf(stderr, "Tracing the cancel chain of pid %d (%s)... Ctrl-C to end.\n", s->target, cc.shown);
+}
+
+/* ---- records ---- */
 
 /* Whether e enters the function its goroutine's (thread's) last event
  * entered, with the same first argument, to the same return address,
  * nothing else seen of it in between: the same call, seen twice.
  * Remembers e as its last event either way. */
-static bool is_entry_again(struct run *run, const struct cc_event *e)
+static bool is_entry_again(const struct cc_event *e)
 {
 	__s64 who = e->goid >= 0 ? e->goid : -1 - (__s64)e->tid;
 	struct last_event *slot = NULL;
 	bool again;
 
 	for (unsigned i = 0; i < LAST_EVENT_SLOTS && !slot; i++)
-		if (run->last[i].used && run->last[i].who == who)
-			slot = &run->last[i];
+		if (cc.last[i].used && cc.last[i].who == who)
+			slot = &cc.last[i];
 	if (!slot) {
-		slot = &run->last[run->next_slot++ % LAST_EVENT_SLOTS];
+		slot = &cc.last[cc.next_slot++ % LAST_EVENT_SLOTS];
 		*slot = (struct last_event){ .used = true, .who = who };
 	}
-	again = e->kind == CC_EV_UPROBE && slot->uprobe && slot->step == e->step && slot->ax == e->ax &&
-		slot->di == e->di && slot->ret == e->ret && slot->ctx_done == e->ctx_done;
+	again = e->kind == CC_EV_UPROBE && slot->uprobe && slot->step == e->step && slot->go_arg1 == e->go_arg1 &&
+		slot->c_arg1 == e->c_arg1 && slot->ret == e->ret && slot->ctx_done == e->ctx_done;
 	slot->uprobe = e->kind == CC_EV_UPROBE;
 	slot->step = e->step;
 	slot->ctx_done = e->ctx_done;
-	slot->ax = e->ax;
-	slot->di = e->di;
+	slot->go_arg1 = e->go_arg1;
+	slot->c_arg1 = e->c_arg1;
 	slot->ret = e->ret;
 	return again;
 }
@@ -642,23 +373,23 @@ struct origin {
 };
 
 /* Who made the cancel E (see the header comment for the rules). */
-static void cancel_origin(const struct run *run, const struct cc_event *e, struct origin *o)
+static void cancel_origin(const struct tool_session *s, const struct cc_event *e, struct origin *o)
 {
-	const struct exe *x = run->exe;
-	const struct origins *og = run->og;
+	const struct exe *x = &cc.exe;
+	const struct origins *og = &cc.og;
 	const char *outermost = NULL;
 	bool passed_down = false, user = false, whole = false;
 	/* 0 for a non-PIE executable; a PIE's load bias */
-	__u64 bias = e->ip - x->vaddrs[e->step];
+	__u64 bias = e->ip - cc.vaddrs[e->step];
 	__u32 n = e->nr_frames < CC_MAX_FRAMES ? e->nr_frames : CC_MAX_FRAMES;
 
 	o->from = o->label = NULL;
-	if (env.verbose) { /* the frames the rules look at */
-		fprintf(stderr, "cancelchain: %s at %.1f: err %s, called by", steps[e->step].sym,
-			(double)(e->ts_ns - run->t0_ns) / 1000.0,
+	if (s->verbose) { /* the frames the rules look at */
+		fprintf(stderr, "cancelchain: %s at %.1f: err %s, called by", cc.chain->steps[e->step].sym,
+			(double)(e->ts_ns - cc.t0_ns) / 1000.0,
 			e->ctx_done < 0 ? "unknown" : e->ctx_done ? "set" : "not set");
 		for (__u32 i = 0; i < n; i++) {
-			const struct func *f = func_at(x, e->frames[i] - bias - 1);
+			const struct func *f = exe_func_at(x, e->frames[i] - bias - 1);
 
 			fprintf(stderr, "%s %s", i ? " <-" : "", f ? f->name : "(not in the executable)");
 		}
@@ -666,7 +397,7 @@ static void cancel_origin(const struct run *run, const struct cc_event *e, struc
 	}
 	for (__u32 i = 0; i < n; i++) {
 		__u64 pc = e->frames[i] - bias - 1; /* inside the call instruction */
-		const struct func *f = func_at(x, pc);
+		const struct func *f = exe_func_at(x, pc);
 		const char *unit = NULL;
 		bool context_code;
 
@@ -697,7 +428,7 @@ static void cancel_origin(const struct run *run, const struct cc_event *e, struc
 		}
 		/* a parent's cancel cancels its children: `child.cancel(false,
 		 * err)` (`context/context.go (*cancelCtx).cancel`) */
-		if (strcmp(f->name, steps[e->step].sym) == 0)
+		if (strcmp(f->name, cc.chain->steps[e->step].sym) == 0)
 			passed_down = true;
 		if (!og->go || go_in_package(f->name, "context"))
 			outermost = f->name;
@@ -714,32 +445,33 @@ static void cancel_origin(const struct run *run, const struct cc_event *e, struc
 
 static int handle_event(void *ctx, void *data, size_t size)
 {
-	struct run *run = ctx;
+	const struct tool_session *s = ctx;
 	const struct cc_event *e = data;
+	const struct step *step;
 	char what[256], from[256] = "", g[32] = "";
 
 	if (size < sizeof(*e))
 		return 0;
-	if (is_entry_again(run, e)) {
-		if (run->verbose)
+	step = e->step < cc.chain->nsteps ? &cc.chain->steps[e->step] : NULL;
+	if (is_entry_again(e)) {
+		if (s->verbose)
 			fprintf(stderr, "cancelchain: %s entered again by tid %u: the same call, shown once\n",
-				e->step < NSTEPS ? steps[e->step].sym : "?", e->tid);
+				step ? step->sym : "?", e->tid);
 		return 0;
 	}
-	if (!run->t0_ns)
-		run->t0_ns = e->ts_ns;
+	if (!cc.t0_ns)
+		cc.t0_ns = e->ts_ns;
 	switch (e->kind) {
 	case CC_EV_UPROBE: {
-		const struct step *s = e->step < NSTEPS ? &steps[e->step] : NULL;
 		int n;
 
-		if (!s) {
+		if (!step) {
 			snprintf(what, sizeof(what), "uprobe %u?", e->step);
 			break;
 		}
-		n = snprintf(what, sizeof(what), "%s", s->sym);
-		if (s->as)
-			n += snprintf(what + n, sizeof(what) - (size_t)n, " (as %s)", s->as);
+		n = snprintf(what, sizeof(what), "%s", step->sym);
+		if (step->as)
+			n += snprintf(what + n, sizeof(what) - (size_t)n, " (as %s)", step->as);
 		if (e->args == CC_ARGS_GO_FD || e->args == CC_ARGS_GO_CONN) {
 			if (e->err)
 				snprintf(what + n, sizeof(what) - (size_t)n, " fd ?");
@@ -751,7 +483,7 @@ static int handle_event(void *ctx, void *data, size_t size)
 		} else if (e->args == CC_ARGS_GO_CANCEL || e->args == CC_ARGS_C_CANCEL) {
 			struct origin o;
 
-			cancel_origin(run, e, &o);
+			cancel_origin(s, e, &o);
 			if (o.from)
 				snprintf(from, sizeof(from), "  from %s%s%s%s", o.from, o.label ? " (" : "",
 					 o.label ? o.label : "", o.label ? ")" : "");
@@ -767,207 +499,29 @@ static int handle_event(void *ctx, void *data, size_t size)
 	}
 	if (e->goid >= 0)
 		snprintf(g, sizeof(g), "g %lld  ", (long long)e->goid);
-	printf("%8.1f  tid %u  %s%s%s\n", (double)(e->ts_ns - run->t0_ns) / 1000.0, e->tid, g, what, from);
+	printf("%8.1f  tid %u  %s%s%s\n", (double)(e->ts_ns - cc.t0_ns) / 1000.0, e->tid, g, what, from);
 	fflush(stdout);
 	return 0;
 }
 
-/* Prints why a libbpf step failed; returns the exit status that goes with
- * it. EPERM means privileges; so does EACCES when attaching. */
-static int print_bpf_error(const char *step, const char *what, int err)
+static void close_all(struct tool_session *s)
 {
-	if (err == -EPERM || (err == -EACCES && strcmp(step, "attach") == 0)) {
-		fprintf(stderr, "%s\n", MSG_PRIVILEGES);
-		return EXIT_USAGE;
-	}
-	fprintf(stderr, "cancelchain: cannot %s %s: %s%s\n", step, what, strerror(-err),
-		env.verbose ? "" : " (cancelchain -v shows libbpf's messages)");
-	return EXIT_FAILED;
+	(void)s;
+	for (size_t i = 0; i < ARRAY_SIZE(cc.links); i++)
+		bpf_link__destroy(cc.links[i]);
+	cancelchain_bpf__destroy(cc.skel);
+	dwarfinfo_close(cc.og.dwarf);
+	exe_free(&cc.exe);
 }
 
 int main(int argc, char **argv)
 {
-	struct cancelchain_bpf *skel = NULL;
-	struct ring_buffer *rb = NULL;
-	struct bpf_link *links[NSTEPS] = { NULL };
-	struct run run = { 0 };
-	struct exe x = { 0 };
-	struct bpf_offsets ro;
-	struct origins og = { 0 };
-	char exe[64], shown[PATH_MAX];
-	const char *exe_path;
-	int go_fd = -1, err_fd = -1, exit_code = EXIT_FAILED, first = 0, count = 0, err;
-	pid_t child = 0;
-	bool child_done = false;
+	static const struct tool cancelchain = {
+		.name = "cancelchain", .usage = usage_text, .programs = "the eBPF programs",
+		.scope = TOOL_ONE_PROCESS, .check_flags = check_flags,
+		.prepare = prepare, .open = open_skeleton, .attach = attach, .attached = attached,
+		.record = handle_event, .close = close_all,
+	};
 
-	parse_args(argc, argv);
-	/* First, as nothing else can be done without it: a user who cannot
-	 * load eBPF may not be able to read the command either (under root's
-	 * home, say), and sudo fixes both. */
-	if (!launch_can_load_bpf()) {
-		fprintf(stderr, "%s\n", MSG_PRIVILEGES);
-		return EXIT_USAGE;
-	}
-	if (env.command) {
-		err = launch_find_command(env.command[0], &env.command_path);
-		if (err) {
-			fprintf(stderr, "cancelchain: cannot run '%s': %s\n", env.command[0], strerror(err));
-			return err == ENOENT ? 127 : 126;
-		}
-		exe_path = env.command_path;
-		snprintf(shown, sizeof(shown), "%s", env.command_path);
-	} else {
-		ssize_t n;
-
-		if (kill(env.pid, 0) != 0 && errno == ESRCH) {
-			fprintf(stderr, "cancelchain: -p %d: no such process (cancelchain -h shows the usage)\n",
-				env.pid);
-			return EXIT_USAGE;
-		}
-		snprintf(exe, sizeof(exe), "/proc/%d/exe", env.pid);
-		exe_path = exe;
-		n = readlink(exe, shown, sizeof(shown) - 1);
-		if (n <= 0)
-			snprintf(shown, sizeof(shown), "%s", exe);
-		else
-			shown[n] = '\0';
-	}
-	/* Which functions: before anything runs or loads. */
-	err = read_exe(exe_path, shown, &x);
-	if (err == -ENOMEM)
-		goto out;
-	if (err != 0 || choose_steps(x.offs, shown, &first, &count) != 0) {
-		exit_code = EXIT_USAGE;
-		goto out;
-	}
-
-	/* 1. The command, paused, before any fd of ours exists. */
-	if (env.command) {
-		child = launch_paused(env.command_path, env.command, &go_fd, &err_fd);
-		if (child < 0) {
-			fprintf(stderr, "cancelchain: cannot start '%s': %s\n", env.command[0], strerror(errno));
-			child = 0;
-			goto out;
-		}
-	}
-	tool_install_signals();
-	tool_libbpf_messages(env.verbose);
-	/* Goroutine ids and who cancelled: offsets from the binary's DWARF. */
-	read_dwarf(exe_path, shown, &x, first == GO_FIRST, &ro, &og);
-	run.exe = &x;
-	run.og = &og;
-	run.verbose = env.verbose;
-
-	/* 2. Open, set the filter and the offsets, load, attach. */
-	skel = cancelchain_bpf__open();
-	if (!skel) {
-		exit_code = print_bpf_error("open", "the eBPF programs", -errno);
-		goto out;
-	}
-	skel->rodata->targ_tgid = (__u32)(child ? child : env.pid);
-	skel->rodata->goid_off = ro.goid_off;
-	skel->rodata->tls_g_off = ro.tls_g_off;
-	skel->rodata->ctx_err_off = ro.ctx_err_off;
-	skel->rodata->ctx_err_size = ro.ctx_err_size;
-	err = cancelchain_bpf__load(skel);
-	if (err) {
-		exit_code = print_bpf_error("load", "the eBPF programs", err);
-		goto out;
-	}
-	skel->links.cc_epoll_ctl = bpf_program__attach(skel->progs.cc_epoll_ctl);
-	if (!skel->links.cc_epoll_ctl) {
-		exit_code = print_bpf_error("attach", "syscalls/sys_enter_epoll_ctl", -errno);
-		goto out;
-	}
-	skel->links.cc_close = bpf_program__attach(skel->progs.cc_close);
-	if (!skel->links.cc_close) {
-		exit_code = print_bpf_error("attach", "syscalls/sys_enter_close", -errno);
-		goto out;
-	}
-	for (int i = first; i < first + count; i++) {
-		LIBBPF_OPTS(bpf_uprobe_opts, uopts, .bpf_cookie = CC_COOKIE(i, steps[i].args));
-		char what[PATH_MAX + 128];
-
-		if (env.verbose)
-			fprintf(stderr, "cancelchain: uprobe %s at %s+0x%zx\n", steps[i].sym, shown, x.offs[i]);
-		/* Every process running the file, filtered by tgid in the
-		 * kernel: the command's pid has not exec'd it yet. */
-		links[i] = bpf_program__attach_uprobe_opts(skel->progs.cc_uprobe, -1, exe_path, x.offs[i], &uopts);
-		if (!links[i]) {
-			snprintf(what, sizeof(what), "a uprobe on %s in %s", steps[i].sym, shown);
-			exit_code = print_bpf_error("attach", what, -errno);
-			goto out;
-		}
-	}
-	rb = ring_buffer__new(bpf_map__fd(skel->maps.events), handle_event, &run, NULL);
-	if (!rb) {
-		fprintf(stderr, "cancelchain: cannot open the ring buffer: %s\n", strerror(errno));
-		goto out;
-	}
-
-	/* 3. Attached: say so (scripts wait for this line), let the command go. */
-	if (child)
-		fprintf(stderr, "Tracing the cancel chain of pid %d (%s)... Ctrl-C to end.\n", child, shown);
-	else
-		fprintf(stderr, "Tracing the cancel chain of pid %d (%s)... Ctrl-C to end.\n", env.pid, shown);
-	if (child) {
-		err = launch_release(go_fd, err_fd);
-		go_fd = err_fd = -1;
-		if (err) {
-			fprintf(stderr, "cancelchain: cannot run '%s': %s\n", env.command[0], strerror(err));
-			launch_wait(child);
-			child = 0;
-			exit_code = err == ENOENT ? 127 : 126;
-			goto out;
-		}
-	}
-
-	/* 4. Poll until Ctrl-C or the process's end. */
-	for (;;) {
-		err = ring_buffer__poll(rb, 100);
-		if (err < 0 && err != -EINTR) {
-			fprintf(stderr, "cancelchain: reading the ring buffer: %s\n", strerror(-err));
-			goto out;
-		}
-		if (ferror(stdout)) {
-			fprintf(stderr, "cancelchain: cannot write the output: %s\n", strerror(errno));
-			goto out;
-		}
-		if (child) {
-			if (launch_child_ended(child, &exit_code)) {
-				child_done = true;
-				break;
-			}
-		} else if (tool_stop_signo) {
-			exit_code = 0;
-			break;
-		} else if (kill(env.pid, 0) != 0 && errno == ESRCH) {
-			fprintf(stderr, "cancelchain: pid %d exited\n", env.pid);
-			exit_code = 0;
-			break;
-		}
-	}
-	/* The process's last events were committed before it could exit. */
-	ring_buffer__consume(rb);
-	fflush(stdout);
-	fprintf(stderr, "lost %llu events\n", tool_sum_percpu(bpf_map__fd(skel->maps.lost)));
-
-out:
-	/* 5. Clean up, whatever happened. */
-	if (go_fd >= 0)
-		close(go_fd); /* the child reads EOF and exits without exec */
-	if (err_fd >= 0)
-		close(err_fd);
-	ring_buffer__free(rb);
-	for (int i = 0; i < NSTEPS; i++)
-		bpf_link__destroy(links[i]);
-	cancelchain_bpf__destroy(skel);
-	dwarfinfo_close(og.dwarf);
-	exe_free(&x);
-	if (child && !child_done) {
-		kill(child, SIGTERM);
-		launch_wait(child);
-	}
-	free(env.command_path);
-	return exit_code;
+	return tool_main(&cancelchain, argc, argv);
 }

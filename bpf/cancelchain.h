@@ -14,13 +14,15 @@
 #define CC_COOKIE_STEP(c) ((__u32)((c) & 0xff))
 #define CC_COOKIE_ARGS(c) ((__u32)(((c) >> 8) & 0xff))
 
+/* Which arguments to read. A Go method's receiver is its first argument
+ * (in Go's register ABI, not C's: cancelchain.bpf.c). */
 enum cc_args {
 	CC_ARGS_NONE = 0,
-	CC_ARGS_GO_FD,   /* Go receiver *poll.FD in RAX: Sysfd at +16 */
-	CC_ARGS_GO_CONN, /* Go receiver *net.conn in RAX: *netFD, whose poll.FD.Sysfd is at +16 */
-	CC_ARGS_C_2INT,  /* C: int, int in RDI, RSI (close_connection(epfd, sock, ...)) */
-	CC_ARGS_GO_CANCEL, /* Go (*cancelCtx).cancel: receiver in RAX; the callers' frames */
-	CC_ARGS_C_CANCEL,  /* C context_cancel(ctx): ctx in RDI; the callers' frames */
+	CC_ARGS_GO_FD,   /* Go receiver *poll.FD: Sysfd at +16 */
+	CC_ARGS_GO_CONN, /* Go receiver *net.conn: *netFD, whose poll.FD.Sysfd is at +16 */
+	CC_ARGS_C_2INT,  /* C: the first two arguments, ints (close_connection(epfd, sock, ...)) */
+	CC_ARGS_GO_CANCEL, /* Go (*cancelCtx).cancel: the receiver; the callers' frames */
+	CC_ARGS_C_CANCEL,  /* C context_cancel(ctx): ctx; the callers' frames */
 };
 
 #define CC_GO_SYSFD_OFF 16 /* poll.FD{fdmu fdMutex (16 bytes); Sysfd int} in Go 1.19 */
@@ -46,21 +48,21 @@ struct cc_event {
 	__s64 a0, a1;
 	__s64 goid;  /* Go: the current goroutine's id; -1 when not known */
 	__u64 ip;    /* CC_EV_UPROBE: the probed function's run-time address */
-	/* CC_EV_UPROBE: the first integer argument (RAX in Go's ABI, RDI in
-	 * C's) and the return address at entry, to tell one call seen twice
-	 * from two calls. One call can fire its entry probe twice. Seen here
-	 * in about one Go run in ten: the same goroutine, stack pointer,
-	 * arguments and return address, tens of µs apart, with
-	 * GODEBUG=asyncpreemptoff=1 too; likely the kernel restarting the
-	 * probed instruction after aborting its single-step
+	/* CC_EV_UPROBE: the first integer argument as Go's ABI passes it and
+	 * as C's does (RAX and RDI on x86-64), and the return address at
+	 * entry, to tell one call seen twice from two calls. One call can fire
+	 * its entry probe twice. Seen here in about one Go run in ten: the
+	 * same goroutine, stack pointer, arguments and return address, tens of
+	 * µs apart, with GODEBUG=asyncpreemptoff=1 too; likely the kernel
+	 * restarting the probed instruction after aborting its single-step
 	 * (kernel/events/uprobes.c, handle_singlestep). And a Go function
 	 * whose goroutine's stack must grow jumps back to its entry once
 	 * `runtime/stack.go newstack` has moved the stack
 	 * (`cmd/internal/obj/x86/obj6.go stacksplit`). */
-	__u64 ax, di, ret;
+	__u64 go_arg1, c_arg1, ret;
 	/* CC_ARGS_*_CANCEL only: */
 	__s32 ctx_done;  /* the context's err field at entry: 1 set (done already), 0 not, -1 unknown */
-	__u32 nr_frames; /* return addresses in frames[]: [RSP], then the frame-pointer chain */
+	__u32 nr_frames; /* in frames[]: the return address on the stack, then the frame-pointer chain */
 	__u64 frames[CC_MAX_FRAMES];
 };
 

@@ -74,6 +74,34 @@ static __always_inline bool traced(__u32 tgid)
 	return comm_matches(comm);
 }
 
+/* Every record starts with its type, then the process's tgid
+ * (closesnoop.h). */
+struct record_head {
+	__u32 type;
+	__u32 pid;
+};
+_Static_assert(__builtin_offsetof(struct close_event, pid) == __builtin_offsetof(struct record_head, pid) &&
+		       __builtin_offsetof(struct exec_event, pid) == __builtin_offsetof(struct record_head, pid),
+	       "a record starts with its type and pid");
+
+/* Room in the ring buffer for a record of TYPE and SIZE bytes from the
+ * current process, its head filled in; NULL if the process is not traced,
+ * or if the buffer is full (counted as lost). */
+static __always_inline void *new_record(__u32 type, __u64 size)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	struct record_head *head;
+
+	if (!traced(tgid))
+		return NULL;
+	head = reserve_event(size);
+	if (!head)
+		return NULL;
+	head->type = type;
+	head->pid = tgid;
+	return head;
+}
+
 /* task->files->fdt->fd[fd] -> file -> inode: what kind of file it is. */
 static __always_inline void fd_kind(struct task_struct *task, int fd, struct close_event *e)
 {
@@ -124,18 +152,11 @@ static __always_inline void fd_kind(struct task_struct *task, int fd, struct clo
 SEC("tracepoint/syscalls/sys_enter_close")
 int handle_close(struct trace_event_raw_sys_enter *ctx)
 {
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	__u32 tgid = pid_tgid >> 32;
-	struct close_event *e;
+	struct close_event *e = new_record(RECORD_CLOSE, sizeof(*e));
 
-	if (!traced(tgid))
-		return 0;
-	e = reserve_event(sizeof(*e));
 	if (!e)
 		return 0;
-	e->type = RECORD_CLOSE;
-	e->pid = tgid;
-	e->tid = (__u32)pid_tgid;
+	e->tid = (__u32)bpf_get_current_pid_tgid();
 	e->fd = (int)ctx->args[0];
 	e->ts_ns = bpf_ktime_get_ns();
 	e->reserved = 0;
@@ -149,18 +170,14 @@ int handle_close(struct trace_event_raw_sys_enter *ctx)
 SEC("tracepoint/sched/sched_process_exec")
 int handle_exec(struct trace_event_raw_sched_process_exec *ctx)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
-	struct inode *exe = BPF_CORE_READ(task, mm, exe_file, f_inode);
-	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
-	struct exec_event *e;
+	struct exec_event *e = new_record(RECORD_EXEC, sizeof(*e));
+	struct task_struct *task;
+	struct inode *exe;
 
-	if (!traced(tgid))
-		return 0;
-	e = reserve_event(sizeof(*e));
 	if (!e)
 		return 0;
-	e->type = RECORD_EXEC;
-	e->pid = tgid;
+	task = bpf_get_current_task_btf();
+	exe = BPF_CORE_READ(task, mm, exe_file, f_inode);
 	e->ts_ns = bpf_ktime_get_ns();
 	e->exe_ino = BPF_CORE_READ(exe, i_ino);
 	e->exe_dev = BPF_CORE_READ(exe, i_sb, s_dev);

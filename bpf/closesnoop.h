@@ -31,7 +31,7 @@ enum closesnoop_record {
 	RECORD_EXEC = 2,
 };
 
-/* Every record starts with its type. */
+/* Every record starts with its type, then the process's tgid. */
 struct close_event {
 	__u32 type;        /* RECORD_CLOSE */
 	__u32 pid;         /* tgid */

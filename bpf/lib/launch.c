@@ -73,16 +73,16 @@ int launch_find_command(const char *cmd, char **path_out)
 	return err;
 }
 
-pid_t launch_paused(const char *path, char **argv, int *go_fd, int *err_fd)
+pid_t launch_paused(const char *path, char **argv, int *release_fd, int *err_fd)
 {
-	int go[2], report[2];
+	int release[2], report[2];
 	pid_t pid;
 
-	if (pipe2(go, O_CLOEXEC) != 0)
+	if (pipe2(release, O_CLOEXEC) != 0)
 		return -1;
 	if (pipe2(report, O_CLOEXEC) != 0) {
-		close(go[0]);
-		close(go[1]);
+		close(release[0]);
+		close(release[1]);
 		return -1;
 	}
 	fflush(NULL);
@@ -92,10 +92,10 @@ pid_t launch_paused(const char *path, char **argv, int *go_fd, int *err_fd)
 		ssize_t n;
 		int err;
 
-		close(go[1]);
+		close(release[1]);
 		close(report[0]);
 		do
-			n = read(go[0], &byte, 1);
+			n = read(release[0], &byte, 1);
 		while (n < 0 && errno == EINTR);
 		if (n != 1)
 			_exit(127); /* the tool gave up before attaching */
@@ -105,25 +105,25 @@ pid_t launch_paused(const char *path, char **argv, int *go_fd, int *err_fd)
 			_exit(127);
 		_exit(err == ENOENT ? 127 : 126);
 	}
-	close(go[0]);
+	close(release[0]);
 	close(report[1]);
 	if (pid < 0) {
-		close(go[1]);
+		close(release[1]);
 		close(report[0]);
 		return -1;
 	}
-	*go_fd = go[1];
+	*release_fd = release[1];
 	*err_fd = report[0];
 	return pid;
 }
 
-int launch_release(int go_fd, int err_fd)
+int launch_release(int release_fd, int err_fd)
 {
 	int err = 0;
 	ssize_t n;
 
-	n = write(go_fd, "g", 1);
-	close(go_fd);
+	n = write(release_fd, "r", 1);
+	close(release_fd);
 	if (n != 1) {
 		close(err_fd);
 		return EPIPE;

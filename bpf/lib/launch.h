@@ -21,13 +21,15 @@ int launch_find_command(const char *cmd, char **path_out);
 /* Forks a child that execs path with argv once launch_release() lets it go.
  * Both pipes close on exec, so the command starts with the tool's stdin,
  * stdout and stderr only (call it before opening anything else). The
- * child's pid, or -1 with errno set; *go_fd and *err_fd are for
+ * child's pid, or -1 with errno set. *release_fd is the pipe the child
+ * waits on (closing it unwritten makes the child exit 127 without exec),
+ * *err_fd the one its exec's errno comes back on; both are for
  * launch_release(). */
-pid_t launch_paused(const char *path, char **argv, int *go_fd, int *err_fd);
+pid_t launch_paused(const char *path, char **argv, int *release_fd, int *err_fd);
 
 /* Lets the paused child exec and closes both fds: 0, or the errno its exec
  * failed with. */
-int launch_release(int go_fd, int err_fd);
+int launch_release(int release_fd, int err_fd);
 
 /* Waits for pid: its exit status, 128+N when signal N killed it, or -1. */
 int launch_wait(pid_t pid);

@@ -20,10 +20,10 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "lib/symbolize.h"
+#include "lib/tool.h"
 
 #define MAX_SEGMENTS 16
 #define BUILD_ID_MAX 20
@@ -127,14 +127,6 @@ static const Dwfl_Callbacks offline_callbacks = {
 	.find_debuginfo = dwfl_build_id_find_debuginfo,
 	.section_address = dwfl_offline_section_address,
 };
-
-static __u64 monotonic_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (__u64)ts.tv_sec * 1000000000ull + (__u64)ts.tv_nsec;
-}
 
 /* The kernel's internal dev_t, as BPF reads it from a super_block. */
 static __u64 kernel_dev(unsigned int major, unsigned int minor)
@@ -479,7 +471,7 @@ static int snapshot_take(struct symbolizer *sz, int pid, struct snapshot **out)
 	if (!s)
 		return -ENOMEM;
 	s->pid = pid;
-	s->taken_ns = monotonic_ns();
+	s->taken_ns = tool_monotonic_ns();
 	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
 	f = fopen(path, "re");
 	if (!f) {
@@ -546,7 +538,7 @@ static struct snapshot *snapshot_for(struct symbolizer *sz, int pid, const struc
 		return NULL;
 	s->pid = pid;
 	s->dead = true;
-	s->taken_ns = monotonic_ns();
+	s->taken_ns = tool_monotonic_ns();
 	s->exe_dev = us->exe_dev;
 	s->exe_ino = us->exe_ino;
 	snapshot_insert(sz, s);
@@ -676,7 +668,7 @@ static void view_build(struct symbolizer *sz, struct view *v, int pid, __u64 ts_
 	 * a stray frame pointer in code built without them, so after one
 	 * such re-read, the next ones come at most once a second. */
 	if (v->snap && !v->snap->dead && !v->snap->gone && v->snap->taken_ns < ts_ns &&
-	    (unknown || ((!v->snap->for_gap || monotonic_ns() - v->snap->taken_ns > 1000000000ull) &&
+	    (unknown || ((!v->snap->for_gap || tool_monotonic_ns() - v->snap->taken_ns > 1000000000ull) &&
 			 view_has_gaps(v, us)))) {
 		struct placed learnt[MAX_PLACED];
 		int nlearnt = v->snap->nlearnt;

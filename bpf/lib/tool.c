@@ -1,4 +1,5 @@
-/* tool.c: signals, libbpf's messages and per-CPU counters for the tools. */
+/* tool.c: signals, libbpf's messages, per-CPU counters and the clock for
+ * the tools. */
 #include "tool.h"
 
 #include <bpf/bpf.h>
@@ -7,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 volatile sig_atomic_t tool_stop_signo;
 volatile sig_atomic_t tool_forward_signo;
@@ -75,4 +77,12 @@ unsigned long long tool_sum_percpu(int map_fd)
 			sum += values[i];
 	free(values);
 	return sum;
+}
+
+__u64 tool_monotonic_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (__u64)ts.tv_sec * 1000000000ull + (__u64)ts.tv_nsec;
 }

@@ -18,9 +18,9 @@ static __always_inline void ustack_capture(void *ctx, struct ustack *us)
 
 	/* The user registers saved at kernel entry: in a syscall tracepoint,
 	 * ip is the instruction after `syscall`, sp the leaf's stack. */
-	us->ip = BPF_CORE_READ(regs, ip);
-	us->sp = BPF_CORE_READ(regs, sp);
-	us->bp = BPF_CORE_READ(regs, bp);
+	us->ip = PT_REGS_IP_CORE(regs);
+	us->sp = PT_REGS_SP_CORE(regs);
+	us->bp = PT_REGS_FP_CORE(regs);
 	us->exe_ino = BPF_CORE_READ(exe, i_ino);
 	us->exe_dev = BPF_CORE_READ(exe, i_sb, s_dev);
 	us->reserved = 0;
