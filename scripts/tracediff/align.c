@@ -1,37 +1,33 @@
-/* align.c: phase-run alignment (see align.h). */
-#include "align.h"
+/* align.c: phase-run alignment (see tracediff.h). */
+#include "tracediff.h"
 
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#define ALIGN_LCS_MAX (4u * 1024 * 1024)
+/* A pair's weight looks at most ALIGN_WEIGH_LINES lines of each run. Past
+ * ALIGN_WEIGH_MAX run pairs, or when weighing them all would take more than
+ * ALIGN_WEIGH_BUDGET line comparisons, every same-phase pair weighs 1, plus
+ * SIMILAR_SAME when the runs' first lines are identical. */
+#define ALIGN_WEIGH_MAX (256u * 1024)
+#define ALIGN_WEIGH_LINES 16u
+#define ALIGN_WEIGH_BUDGET (8u * 1024 * 1024)
+
 size_t wlcs_pairs(size_t n, size_t m, unsigned (*weight)(void *env, size_t i, size_t j), void *env,
 		  size_t (*pairs)[2])
 {
 	size_t got = 0, i = 0, j = 0;
-	uint32_t *t;
+	uint32_t *t = NULL;
 
 	if (n == 0 || m == 0)
 		return 0;
-	if ((n + 1) > ALIGN_LCS_MAX / (m + 1)) {
-		/* too big for a table: match in order, skipping the longer side */
-		while (i < n && j < m) {
-			if (weight(env, i, j)) {
-				pairs[got][0] = i++;
-				pairs[got][1] = j++;
-				got++;
-			} else if (n - i > m - j) {
-				i++;
-			} else {
-				j++;
-			}
-		}
-		return got;
-	}
-	/* t[x][y]: the best score for a[x..] and b[y..] */
-	t = xcalloc((n + 1) * (m + 1), sizeof(*t));
+	/* t[x][y]: the best score for a[x..] and b[y..]. Without it (too big),
+	 * match in order, skipping the longer side. */
+	if ((n + 1) <= ALIGN_LCS_MAX / (m + 1))
+		t = xcalloc((n + 1) * (m + 1), sizeof(*t));
 #define T(x, y) t[(x) * (m + 1) + (y)]
-	for (size_t x = n; x-- > 0;) {
+	for (size_t x = n; t && x-- > 0;) {
 		for (size_t y = m; y-- > 0;) {
 			unsigned w = weight(env, x, y);
 			uint32_t best = T(x + 1, y) >= T(x, y + 1) ? T(x + 1, y) : T(x, y + 1);
@@ -44,11 +40,11 @@ size_t wlcs_pairs(size_t n, size_t m, unsigned (*weight)(void *env, size_t i, si
 	while (i < n && j < m) {
 		unsigned w = weight(env, i, j);
 
-		if (w && T(i, j) == T(i + 1, j + 1) + w) {
+		if (t ? w && T(i, j) == T(i + 1, j + 1) + w : w != 0) {
 			pairs[got][0] = i++;
 			pairs[got][1] = j++;
 			got++;
-		} else if (T(i + 1, j) >= T(i, j + 1)) {
+		} else if (t ? T(i + 1, j) >= T(i, j + 1) : n - i > m - j) {
 			i++;
 		} else {
 			j++;
@@ -87,9 +83,7 @@ unsigned line_similarity(const char *a, const char *b)
 			quoted = true;
 		else if (c == '(' || c == '[' || c == '{')
 			depth++;
-		else if ((c == ']' || c == '}') && depth > 0)
-			depth--;
-		else if (c == ')' && depth > 0)
+		else if ((c == ')' || c == ']' || c == '}') && depth > 0)
 			depth--;
 		else if ((c == ',' || c == ')') && depth == 0)
 			equal_args++;
@@ -99,39 +93,19 @@ unsigned line_similarity(const char *a, const char *b)
 	return 1 + (equal_args < SIMILAR_SAME - 2 ? equal_args : SIMILAR_SAME - 2);
 }
 
-struct keys {
-	const char *const *a, *const *b;
-};
-
-static unsigned same_key(void *env, size_t i, size_t j)
+static void add_row(struct alignment *al, long li, long ri)
 {
-	const struct keys *k = env;
-
-	return strcmp(k->a[i], k->b[j]) == 0;
-}
-
-size_t lcs_pairs(const char *const *a, size_t n, const char *const *b, size_t m, size_t (*pairs)[2])
-{
-	struct keys k = { a, b };
-
-	return wlcs_pairs(n, m, same_key, &k, pairs);
-}
-
-static void add_row(struct alignment *al, const struct story *l, const struct story *r, long li, long ri)
-{
-	void *p = al->rows;
 	struct align_row *row;
 
-	grow_array(&p, &al->cap, al->n + 1, sizeof(*al->rows));
-	al->rows = p;
+	al->rows = grow_array(al->rows, &al->cap, al->n + 1, sizeof(*al->rows));
 	row = &al->rows[al->n++];
 	row->left = li;
 	row->right = ri;
 	if (li >= 0 && ri >= 0)
-		row->kind = strcmp(l->lines[li].text, r->lines[ri].text) == 0 ? ROW_SAME : ROW_DIFF;
+		row->kind = strcmp(al->l->lines[li].text, al->r->lines[ri].text) == 0 ? ROW_SAME : ROW_DIFF;
 	else
 		row->kind = li >= 0 ? ROW_LEFT : ROW_RIGHT;
-	row->phase = li >= 0 ? l->lines[li].phase : r->lines[ri].phase;
+	row->phase = li >= 0 ? al->l->lines[li].phase : al->r->lines[ri].phase;
 }
 
 struct run {
@@ -154,59 +128,43 @@ static size_t cut_runs(const struct story *s, struct run *runs)
 	return n;
 }
 
-/* Lines [la, la+ln) and [ra, ra+rn): zipped. */
-static void zip(struct alignment *al, const struct story *l, const struct story *r, size_t la, size_t ln,
-		size_t ra, size_t rn)
-{
-	size_t k;
-
-	for (k = 0; k < ln && k < rn; k++)
-		add_row(al, l, r, (long)(la + k), (long)(ra + k));
-	for (; k < ln; k++)
-		add_row(al, l, r, (long)(la + k), -1);
-	for (; k < rn; k++)
-		add_row(al, l, r, -1, (long)(ra + k));
-}
-
-struct lines_env {
+/* What the LCS weighs: the runs a[] and b[] of the left and right story,
+ * or the lines of the runs *a and *b. */
+struct weigh {
 	const struct story *l, *r;
-	size_t la, ra;
+	const struct run *a, *b;
+	bool cheap; /* too much work to weigh every line: first lines only */
 };
 
-static unsigned lines_weight(void *env, size_t i, size_t j)
+static unsigned line_weight(void *env, size_t i, size_t j)
 {
-	const struct lines_env *e = env;
+	const struct weigh *e = env;
 
-	return line_similarity(e->l->lines[e->la + i].text, e->r->lines[e->ra + j].text);
+	return line_similarity(e->l->lines[e->a->start + i].text, e->r->lines[e->b->start + j].text);
 }
 
 /* Two runs with the same phase: the most similar lines paired, the rest
  * zipped. */
-static void align_run(struct alignment *al, const struct story *l, const struct story *r, struct run a, struct run b)
+static void align_run(struct alignment *al, const struct run *a, const struct run *b)
 {
-	size_t(*pairs)[2] = xcalloc(a.len < b.len ? a.len : b.len, sizeof(*pairs));
-	struct lines_env env = { l, r, a.start, b.start };
-	size_t np, i = 0, j = 0;
+	size_t(*pairs)[2] = xcalloc(a->len < b->len ? a->len : b->len, sizeof(*pairs));
+	struct weigh env = { al->l, al->r, a, b, false };
+	size_t np = wlcs_pairs(a->len, b->len, line_weight, &env, pairs), i = 0, j = 0;
 
-	np = wlcs_pairs(a.len, b.len, lines_weight, &env, pairs);
 	for (size_t p = 0; p <= np; p++) {
-		size_t ei = p < np ? pairs[p][0] : a.len, ej = p < np ? pairs[p][1] : b.len;
+		size_t ei = p < np ? pairs[p][0] : a->len, ej = p < np ? pairs[p][1] : b->len;
 
-		zip(al, l, r, a.start + i, ei - i, b.start + j, ej - j);
-		if (p < np) {
-			add_row(al, l, r, (long)(a.start + ei), (long)(b.start + ej));
-			i = ei + 1;
-			j = ej + 1;
-		}
+		for (; i < ei && j < ej; i++, j++)
+			add_row(al, (long)(a->start + i), (long)(b->start + j));
+		for (; i < ei; i++)
+			add_row(al, (long)(a->start + i), -1);
+		for (; j < ej; j++)
+			add_row(al, -1, (long)(b->start + j));
+		if (p < np)
+			add_row(al, (long)(a->start + i++), (long)(b->start + j++));
 	}
 	free(pairs);
 }
-
-struct runs_env {
-	const struct story *l, *r;
-	const struct run *ra, *rb;
-	bool cheap; /* too much work to weigh every line: first lines only */
-};
 
 static size_t clipped(size_t len)
 {
@@ -219,19 +177,18 @@ static size_t clipped(size_t len)
  * same-phase run comes first. */
 static unsigned run_weight(void *env, size_t i, size_t j)
 {
-	const struct runs_env *e = env;
-	const struct run *a = &e->ra[i], *b = &e->rb[j];
-	size_t la = clipped(a->len), lb = clipped(b->len);
+	const struct weigh *e = env;
+	const struct run *a = &e->a[i], *b = &e->b[j];
 	unsigned w = 1;
 
 	if (e->l->lines[a->start].phase != e->r->lines[b->start].phase)
 		return 0;
 	if (e->cheap)
 		return strcmp(e->l->lines[a->start].text, e->r->lines[b->start].text) == 0 ? 1 + SIMILAR_SAME : 1;
-	for (size_t x = 0; x < la; x++) {
+	for (size_t x = 0; x < clipped(a->len); x++) {
 		unsigned best = 0;
 
-		for (size_t y = 0; y < lb && best < SIMILAR_SAME; y++) {
+		for (size_t y = 0; y < clipped(b->len) && best < SIMILAR_SAME; y++) {
 			unsigned sim = line_similarity(e->l->lines[a->start + x].text, e->r->lines[b->start + y].text);
 
 			if (sim > best)
@@ -243,19 +200,17 @@ static unsigned run_weight(void *env, size_t i, size_t j)
 }
 
 /* How many line comparisons weighing every same-phase pair would take. */
-static size_t weigh_work(const struct runs_env *e, size_t na, size_t nb)
+static size_t weigh_work(const struct weigh *e, size_t na, size_t nb)
 {
 	size_t work = 0;
 
-	for (size_t x = 0; x < na; x++) {
+	for (size_t x = 0; x < na && work <= ALIGN_WEIGH_BUDGET; x++) {
 		size_t right = 0;
 
 		for (size_t y = 0; y < nb; y++)
-			if (e->l->lines[e->ra[x].start].phase == e->r->lines[e->rb[y].start].phase)
-				right += clipped(e->rb[y].len);
-		work += clipped(e->ra[x].len) * right;
-		if (work > ALIGN_WEIGH_BUDGET)
-			break;
+			if (e->l->lines[e->a[x].start].phase == e->r->lines[e->b[y].start].phase)
+				right += clipped(e->b[y].len);
+		work += clipped(e->a[x].len) * right;
 	}
 	return work;
 }
@@ -265,10 +220,10 @@ void align_stories(const struct story *left, const struct story *right, struct a
 	struct run *ra = xcalloc(left->n, sizeof(*ra)), *rb = xcalloc(right->n, sizeof(*rb));
 	size_t na = cut_runs(left, ra), nb = cut_runs(right, rb);
 	size_t(*pairs)[2] = xcalloc(na < nb ? na : nb, sizeof(*pairs));
-	struct runs_env env = { left, right, ra, rb, false };
+	struct weigh env = { left, right, ra, rb, false };
 	size_t np, i = 0, j = 0;
 
-	memset(out, 0, sizeof(*out));
+	*out = (struct alignment){ .l = left, .r = right };
 	env.cheap = na > 0 && nb > 0 && ((na + 1) > ALIGN_WEIGH_MAX / (nb + 1) || weigh_work(&env, na, nb) > ALIGN_WEIGH_BUDGET);
 	np = wlcs_pairs(na, nb, run_weight, &env, pairs);
 	for (size_t p = 0; p <= np; p++) {
@@ -276,15 +231,12 @@ void align_stories(const struct story *left, const struct story *right, struct a
 
 		for (; i < ei; i++)
 			for (size_t k = 0; k < ra[i].len; k++)
-				add_row(out, left, right, (long)(ra[i].start + k), -1);
+				add_row(out, (long)(ra[i].start + k), -1);
 		for (; j < ej; j++)
 			for (size_t k = 0; k < rb[j].len; k++)
-				add_row(out, left, right, -1, (long)(rb[j].start + k));
-		if (p < np) {
-			align_run(out, left, right, ra[ei], rb[ej]);
-			i = ei + 1;
-			j = ej + 1;
-		}
+				add_row(out, -1, (long)(rb[j].start + k));
+		if (p < np)
+			align_run(out, &ra[i++], &rb[j++]);
 	}
 	free(ra);
 	free(rb);

@@ -1,15 +1,22 @@
-/* call_line.c: one call as a story line (see call_line.h). */
-#include "call_line.h"
+/* call_line.c: one call as a story line (see tracediff.h). */
+#include "tracediff.h"
 
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "args.h"
-#include "syscalls.h"
-
 /* Strace texts can be huge: keep story lines bounded. */
 #define TEXT_MAX 2000
+
+/* What call_line() knows of the trace around the call. */
+struct call_context {
+	const struct trace *t;
+	bool show_runtime_polls;
+	struct fds fds; /* at the call (fds_at) */
+	struct epoll_sets epoll;
+	struct lmap last_by_pid; /* pid -> index of its last call */
+	struct rewrite_env env;
+};
 
 static const char *fd_role(void *ctx, long fd)
 {
@@ -22,25 +29,6 @@ static const char *data_role(void *ctx, const char *value)
 	long inst = epoll_data_inst(&cx->epoll, value);
 
 	return inst < 0 || cx->fds.inst[inst].kind == FD_NONE ? NULL : cx->fds.inst[inst].name;
-}
-
-void call_context_init(struct call_context *cx, const struct trace *t, bool show_runtime_polls)
-{
-	memset(cx, 0, sizeof(*cx));
-	cx->t = t;
-	cx->show_runtime_polls = show_runtime_polls;
-	fds_scan(&cx->fds, t);
-	cx->epoll.fds = &cx->fds;
-	cx->env = (struct rewrite_env){ fd_role, data_role, cx };
-	for (size_t i = 0; i < t->n; i++)
-		*lmap_get(&cx->last_by_pid, t->calls[i].pid, 0) = (long)i;
-}
-
-void call_context_free(struct call_context *cx)
-{
-	epoll_sets_free(&cx->epoll);
-	lmap_free(&cx->last_by_pid);
-	fds_free(&cx->fds);
 }
 
 /* "= ?" with a later call of the same thread is a call that did return
@@ -92,24 +80,11 @@ static char *rewrite_fd_sets(const struct fds *f, const char *s)
 	return sb_take(&o);
 }
 
-struct role_search {
-	const struct fds *fds;
-	bool found;
-};
-
-static void find_role(void *env, long fd)
-{
-	struct role_search *r = env;
-
-	r->found = r->found || fds_role(r->fds, fd);
-}
-
 /* Does the call involve an fd with a role? For a connection call that
  * decides whether the story keeps it. */
 static bool involves_role(const struct fds *f, const struct syscall *sc, const struct call *c,
 			  const struct strvec *a)
 {
-	struct role_search poll = { f, false };
 	long fd, pair[2];
 	bool found = false;
 
@@ -117,14 +92,13 @@ static bool involves_role(const struct fds *f, const struct syscall *sc, const s
 	case FDS_RESULT:
 		return c->result && parse_long_prefix(c->result, &fd) && fd >= 0 && fds_role(f, fd);
 	case FDS_PAIR:
-		return a->n > sc->pair_arg && parse_fd_array(a->v[sc->pair_arg], pair, 2) == 2 &&
-		       (fds_role(f, pair[0]) || fds_role(f, pair[1]));
+		return arg_fd_pair(a, sc->pair_arg, pair) && (fds_role(f, pair[0]) || fds_role(f, pair[1]));
 	case FDS_ARG0_ARG2:
-		return fds_arg_role(f, a, 0) || fds_arg_role(f, a, 2);
+		return fds_role(f, arg_fd(a, 0)) || fds_role(f, arg_fd(a, 2));
 	case FDS_POLL_SET:
-		if (a->n > 0)
-			for_each_poll_fd(a->v[0], find_role, &poll);
-		return poll.found;
+		for (const char *p = a->n > 0 ? a->v[0] : ""; !found && next_poll_fd(&p, &fd);)
+			found = fds_role(f, fd) != NULL;
+		return found;
 	case FDS_SELECT_SETS:
 		for (size_t k = 1; k < 4 && k < a->n && !found; k++) {
 			char *r = rewrite_fd_sets(f, a->v[k]);
@@ -136,13 +110,13 @@ static bool involves_role(const struct fds *f, const struct syscall *sc, const s
 	case FDS_ARG0:
 		break;
 	}
-	return fds_arg_role(f, a, 0) != NULL;
+	return fds_role(f, arg_fd(a, 0)) != NULL;
 }
 
 static enum phase conn_phase(const struct call_context *cx, const struct syscall *sc, const struct call *c,
 			     const struct strvec *a, bool done)
 {
-	enum fd_kind k = fds_arg_kind(&cx->fds, a, 0);
+	enum fd_kind k = fds_kind(&cx->fds, arg_fd(a, 0));
 	char *t;
 	bool disarm;
 
@@ -172,9 +146,8 @@ static enum phase conn_phase(const struct call_context *cx, const struct syscall
 /* "left {tv_sec=0, tv_usec=5}" in a wait's result: "left T". */
 static char *time_left(char *r)
 {
-	char *left = strstr(r, "left {");
+	char *left = strstr(r, "left {"), *shaped;
 	size_t i = 5, depth = 0, n;
-	struct sbuf o = { 0 };
 
 	if (!left)
 		return r;
@@ -184,12 +157,9 @@ static char *time_left(char *r)
 		else if (left[i] == '}' && --depth == 0)
 			break;
 	}
-	sb_put(&o, r, (size_t)(left - r));
-	sb_puts(&o, "left T");
-	if (i < n)
-		sb_puts(&o, left + i + 1);
+	shaped = xasprintf("%.*sleft T%s", (int)(left - r), r, i < n ? left + i + 1 : "");
 	free(r);
-	return sb_take(&o);
+	return shaped;
 }
 
 static char *shape_result(const struct call_context *cx, const struct syscall *sc, const struct call *c,
@@ -208,7 +178,7 @@ static char *shape_result(const struct call_context *cx, const struct syscall *s
 			return xstrdup("M"); /* a short write */
 		return xstrdup("N");
 	}
-	r = rewrite_value(&cx->env, c->result, 0);
+	r = rewrite_value(&cx->env, c->result, false);
 	if (sc->does == DOES_WAIT)
 		r = time_left(r);
 	if (sc->fds == FDS_SELECT_SETS) {
@@ -224,41 +194,39 @@ static char *shape_result(const struct call_context *cx, const struct syscall *s
  * "...", but a request line is kept. */
 static char *buffer(const char *arg, bool written)
 {
-	char *line = arg[0] == '"' ? http_first_line(arg) : NULL;
+	char *line = http_first_line(arg, strlen(arg));
 
 	if (line)
 		return line;
 	return xstrdup(written && arg[0] == '"' ? "\"...\"" : "BUF");
 }
 
+/* "[A, B]", each fd by its role, else its number without a decoration. */
 static char *pair_text(const struct fds *f, const long pair[2])
 {
-	const char *r0 = fds_role(f, pair[0]), *r1 = fds_role(f, pair[1]);
 	struct sbuf o = { 0 };
 
-	if (r0)
-		sb_printf(&o, "[%s", r0);
-	else
-		sb_printf(&o, "[%ld", pair[0]);
-	if (r1)
-		sb_printf(&o, ", %s]", r1);
-	else
-		sb_printf(&o, ", %ld]", pair[1]);
+	for (int k = 0; k < 2; k++) {
+		if (fds_role(f, pair[k]))
+			sb_printf(&o, "%s%s", k ? ", " : "[", fds_role(f, pair[k]));
+		else
+			sb_printf(&o, "%s%ld", k ? ", " : "[", pair[k]);
+	}
+	sb_putc(&o, ']');
 	return sb_take(&o);
 }
 
 static void shape_args(const struct call_context *cx, const struct syscall *sc, enum sc_class cls, struct strvec *a)
 {
 	bool fd0 = cls == SC_OTHER || sc->fds == FDS_ARG0 || sc->fds == FDS_ARG0_ARG2;
-	unsigned flags = sc->buf_arg ? REWRITE_ELIDE | REWRITE_HTTP_LINE : 0;
 	long pair[2];
 
 	for (size_t k = 0; k < a->n; k++) {
 		const char *role = NULL;
 
 		if ((k == 0 && fd0) || (k == 2 && sc->fds == FDS_ARG0_ARG2))
-			role = fds_arg_role(&cx->fds, a, k);
-		set_arg(a, k, role ? xstrdup(role) : rewrite_value(&cx->env, a->v[k], flags));
+			role = fds_role(&cx->fds, arg_fd(a, k));
+		set_arg(a, k, role ? xstrdup(role) : rewrite_value(&cx->env, a->v[k], sc->buf_arg));
 	}
 	if (sc->buf_arg && sc->buf_arg < a->n)
 		set_arg(a, sc->buf_arg, buffer(a->v[sc->buf_arg], sc->does == DOES_WRITE));
@@ -279,20 +247,11 @@ static void shape_args(const struct call_context *cx, const struct syscall *sc, 
 		for (size_t k = 2; k < 4 && k < a->n; k++)
 			set_arg(a, k, rewrite_itimerspec(a->v[k]));
 	}
-	if (sc->fds == FDS_PAIR && a->n > sc->pair_arg && parse_fd_array(a->v[sc->pair_arg], pair, 2) == 2)
+	if (sc->fds == FDS_PAIR && arg_fd_pair(a, sc->pair_arg, pair))
 		set_arg(a, sc->pair_arg, pair_text(&cx->fds, pair));
 }
 
-/* A runtime poller's own waits: an empty poll, or, never returned, one
- * with no socket in the set (the poller idle at exit). */
-static enum hidden runtime_hidden(const struct call_context *cx, const struct call_line *l, bool done, long ep)
-{
-	if (l->phase == PHASE_POLL)
-		return HIDDEN_POLL;
-	return !done && !epoll_watches_socket(&cx->epoll, ep) ? HIDDEN_IDLE : SHOWN;
-}
-
-struct call_line call_line(struct call_context *cx, size_t i)
+static struct call_line call_line(struct call_context *cx, size_t i)
 {
 	const struct call *c = &cx->t->calls[i];
 	const struct syscall *sc = syscall_row(c->name);
@@ -300,8 +259,8 @@ struct call_line call_line(struct call_context *cx, size_t i)
 	struct call_line l = { .pid = c->pid, .start_line = c->line, .end_line = c->end_line, .shown = true };
 	struct strvec a = { 0 };
 	bool done = returned(cx, i);
-	char *result, *joined;
 	struct sbuf text = { 0 };
+	char *result;
 
 	if (cls == SC_NOISE)
 		return l;
@@ -312,10 +271,18 @@ struct call_line call_line(struct call_context *cx, size_t i)
 		goto out;
 	l.phase = cls == SC_CONN ? conn_phase(cx, sc, c, &a, done) : PHASE_OTHER;
 	if (cls == SC_CONN && sc_is_epoll_wait(sc)) {
-		long ep = a.n ? fds_instance(&cx->fds, strtol(a.v[0], NULL, 10)) : -1, n = -1;
+		long ep = fds_instance(&cx->fds, arg_fd(&a, 0)), n = -1;
 		bool runtime = ep >= 0 && cx->fds.inst[ep].runtime_poller;
 
-		if (runtime && !cx->show_runtime_polls && (l.hidden = runtime_hidden(cx, &l, done, ep)) != SHOWN)
+		/* the runtime poller's own: an empty poll, or, never returned, a
+		 * wait with no socket in the set (the poller idle at exit) */
+		if (runtime && !cx->show_runtime_polls) {
+			if (l.phase == PHASE_POLL)
+				l.hidden = HIDDEN_POLL;
+			else if (!done && !epoll_watches_socket(&cx->epoll, ep))
+				l.hidden = HIDDEN_IDLE;
+		}
+		if (l.hidden != SHOWN)
 			goto out;
 		l.wake_wait = l.phase == PHASE_WAKE;
 		l.runtime_timeout = runtime && done && l.phase == PHASE_DEADLINE && parse_long_prefix(c->result, &n) &&
@@ -331,9 +298,10 @@ struct call_line call_line(struct call_context *cx, size_t i)
 	/* arguments strace never got to show */
 	if (c->partial && a.n > 0 && a.v[a.n - 1][0] == '\0')
 		set_arg(&a, a.n - 1, xstrdup("..."));
-	joined = args_join(&a);
-	sb_printf(&text, "%s(%s) = %s", c->name, joined, result);
-	free(joined);
+	sb_printf(&text, "%s(", c->name);
+	for (size_t k = 0; k < a.n; k++)
+		sb_printf(&text, "%s%s", k ? ", " : "", a.v[k]);
+	sb_printf(&text, ") = %s", result);
 	free(result);
 	make_printable(text.s, text.len, true);
 	if (text.len > TEXT_MAX)
@@ -342,4 +310,25 @@ struct call_line call_line(struct call_context *cx, size_t i)
 out:
 	sv_free(&a);
 	return l;
+}
+
+struct call_line *call_lines(const struct trace *t, bool show_all, bool *runtime_poller)
+{
+	struct call_context cx = { .t = t, .show_runtime_polls = show_all };
+	struct call_line *lines = xcalloc(t->n, sizeof(*lines));
+
+	fds_scan(&cx.fds, t);
+	cx.epoll.fds = &cx.fds;
+	cx.env = (struct rewrite_env){ fd_role, data_role, &cx };
+	for (size_t i = 0; i < t->n; i++)
+		*lmap_get(&cx.last_by_pid, t->calls[i].pid, 0) = (long)i;
+	for (size_t i = 0; i < t->n; i++) {
+		fds_at(&cx.fds, i);
+		lines[i] = call_line(&cx, i);
+	}
+	*runtime_poller = cx.fds.any_runtime_poller;
+	epoll_sets_free(&cx.epoll);
+	lmap_free(&cx.last_by_pid);
+	fds_free(&cx.fds);
+	return lines;
 }

@@ -1,5 +1,5 @@
-/* collapse.c: runs and repeated blocks (see collapse.h). */
-#include "collapse.h"
+/* collapse.c: runs and repeated blocks (see tracediff.h). */
+#include "tracediff.h"
 
 #include <stdio.h>
 #include <stdlib.h>

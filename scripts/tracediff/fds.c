@@ -1,11 +1,15 @@
-/* fds.c: fd instances and their roles (see fds.h). */
-#include "fds.h"
+/* fds.c: fd instances and their roles (see tracediff.h). */
+#include "tracediff.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "args.h"
+/* From call at on, fd is instance inst (-1: none). */
+struct fd_event {
+	size_t at;
+	long fd, inst;
+};
 
 struct scan {
 	struct fds *f;
@@ -18,45 +22,33 @@ struct scan {
 
 static void add_event(struct scan *s, size_t at, long fd, long inst)
 {
-	void *p = s->f->ev;
-
-	grow_array(&p, &s->f->cap_ev, s->f->nev + 1, sizeof(*s->f->ev));
-	s->f->ev = p;
+	s->f->ev = grow_array(s->f->ev, &s->f->cap_ev, s->f->nev + 1, sizeof(*s->f->ev));
 	s->f->ev[s->f->nev++] = (struct fd_event){ at, fd, inst };
 	*lmap_get(&s->cur, fd, -1) = inst;
-}
-
-static long cur_of(const struct scan *s, long fd)
-{
-	return lmap_value(&s->cur, fd, -1);
 }
 
 /* fd stops being what it was: from this call on, or after it. */
 static void end_fd(struct scan *s, long fd, bool after_this_call)
 {
-	if (cur_of(s, fd) >= 0)
+	if (lmap_value(&s->cur, fd, -1) >= 0)
 		add_event(s, after_this_call ? s->at + 1 : s->at, fd, -1);
 }
 
 static long create_fd(struct scan *s, long fd, enum fd_kind kind, bool after_epoll)
 {
-	void *p = s->f->inst;
-
 	end_fd(s, fd, false);
-	grow_array(&p, &s->f->cap, s->f->n + 1, sizeof(*s->f->inst));
-	s->f->inst = p;
+	s->f->inst = grow_array(s->f->inst, &s->f->cap, s->f->n + 1, sizeof(*s->f->inst));
 	s->f->inst[s->f->n] = (struct fd_instance){ .fd = fd, .kind = kind, .pair = -1, .after_epoll = after_epoll };
 	add_event(s, s->at, fd, (long)s->f->n);
 	return (long)s->f->n++;
 }
 
-static void mark_registered(void *env, long fd)
+static void mark_registered(struct scan *s, long fd)
 {
-	struct scan *s = env;
-	long idx = cur_of(s, fd);
+	long inst = lmap_value(&s->cur, fd, -1);
 
-	if (idx >= 0)
-		s->f->inst[idx].registered = true;
+	if (inst >= 0)
+		s->f->inst[inst].registered = true;
 }
 
 static enum fd_kind socket_kind(const struct strvec *a)
@@ -70,19 +62,16 @@ static enum fd_kind socket_kind(const struct strvec *a)
 
 static void add_to_set(struct scan *s, const struct strvec *a)
 {
-	long ep, target, ei, ti;
-	void *p = s->adds;
+	long ep = arg_fd(a, 0), target = arg_fd(a, 2), ei, ti;
 
-	if (a->n < 3 || strcmp(a->v[1], "EPOLL_CTL_ADD") != 0 || !parse_fd_arg(a->v[0], &ep) ||
-	    !parse_fd_arg(a->v[2], &target))
+	if (a->n < 3 || strcmp(a->v[1], "EPOLL_CTL_ADD") != 0 || ep < 0 || target < 0)
 		return;
 	mark_registered(s, target);
-	ei = cur_of(s, ep);
-	ti = cur_of(s, target);
+	ei = lmap_value(&s->cur, ep, -1);
+	ti = lmap_value(&s->cur, target, -1);
 	if (ei < 0 || ti < 0)
 		return;
-	grow_array(&p, &s->cap_adds, s->nadds + 1, sizeof(*s->adds));
-	s->adds = p;
+	s->adds = grow_array(s->adds, &s->cap_adds, s->nadds + 1, sizeof(*s->adds));
 	s->adds[s->nadds][0] = ei;
 	s->adds[s->nadds++][1] = ti;
 }
@@ -91,28 +80,29 @@ static void scan_call(struct scan *s, const struct call *c)
 {
 	const struct syscall *sc = syscall_row(c->name);
 	struct strvec a = { 0 };
-	long fd, pair[2], *armed = lmap_find(&s->armed, c->pid);
-	bool after_epoll = armed && *armed && sc->break_fd;
+	long fd, pair[2];
+	bool after_epoll = lmap_value(&s->armed, c->pid, 0) && sc->break_fd;
 	bool ok = c->result && parse_long_prefix(c->result, &fd) && fd >= 0;
 
 	args_split(c->args, strlen(c->args), &a);
-	if (sc_is_connection(sc) && armed)
-		*armed = 0;
+	if (sc_is_connection(sc))
+		*lmap_get(&s->armed, c->pid, 0) = 0;
 	if (sc->fds == FDS_RESULT && ok) {
 		create_fd(s, fd, sc->creates == FD_SOCK ? socket_kind(&a) : sc->creates, after_epoll);
 		if (sc->creates == FD_EPFD)
 			*lmap_get(&s->armed, c->pid, 0) = 1;
-	} else if (sc->fds == FDS_PAIR && ok && a.n > sc->pair_arg && parse_fd_array(a.v[sc->pair_arg], pair, 2) == 2) {
+	} else if (sc->fds == FDS_PAIR && ok && arg_fd_pair(&a, sc->pair_arg, pair)) {
 		long r = create_fd(s, pair[0], FD_WAKE, after_epoll), w = create_fd(s, pair[1], FD_WAKE, after_epoll);
 
 		s->f->inst[r].pair = w;
 		s->f->inst[w].pair = r;
 	} else if (sc->does == DOES_EPOLL_CTL) {
 		add_to_set(s, &a);
-	} else if (sc->fds == FDS_POLL_SET && a.n > 0) {
-		for_each_poll_fd(a.v[0], mark_registered, s);
-	} else if (sc->does == DOES_CLOSE && a.n > 0 && parse_fd_arg(a.v[0], &fd)) {
-		end_fd(s, fd, true);
+	} else if (sc->fds == FDS_POLL_SET) {
+		for (const char *p = a.n > 0 ? a.v[0] : ""; next_poll_fd(&p, &fd);)
+			mark_registered(s, fd);
+	} else if (sc->does == DOES_CLOSE && arg_fd(&a, 0) >= 0) {
+		end_fd(s, arg_fd(&a, 0), true);
 	}
 	sv_free(&a);
 }
@@ -174,6 +164,8 @@ void fds_scan(struct fds *f, const struct trace *t)
 	for (size_t i = 0; i + 1 < f->n; i++)
 		if (f->inst[i].kind == FD_EPFD && f->inst[i + 1].kind == FD_WAKE && f->inst[i + 1].after_epoll)
 			f->inst[i].runtime_poller = true;
+	for (size_t i = 0; i < f->n; i++)
+		f->any_runtime_poller = f->any_runtime_poller || f->inst[i].runtime_poller;
 	free(s.adds);
 	lmap_free(&s.cur);
 	lmap_free(&s.armed);
@@ -205,28 +197,6 @@ enum fd_kind fds_kind(const struct fds *f, long fd)
 const char *fds_role(const struct fds *f, long fd)
 {
 	return fds_kind(f, fd) == FD_NONE ? NULL : f->inst[fds_instance(f, fd)].name;
-}
-
-const char *fds_arg_role(const struct fds *f, const struct strvec *a, size_t k)
-{
-	long fd;
-
-	return k < a->n && parse_fd_arg(a->v[k], &fd) ? fds_role(f, fd) : NULL;
-}
-
-enum fd_kind fds_arg_kind(const struct fds *f, const struct strvec *a, size_t k)
-{
-	long fd;
-
-	return k < a->n && parse_fd_arg(a->v[k], &fd) ? fds_kind(f, fd) : FD_NONE;
-}
-
-bool fds_any_runtime_poller(const struct fds *f)
-{
-	for (size_t i = 0; i < f->n; i++)
-		if (f->inst[i].runtime_poller)
-			return true;
-	return false;
 }
 
 bool is_sock_kind(enum fd_kind k)

@@ -4,18 +4,13 @@
 #include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
-#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-#include "align.h"
-#include "html.h"
-#include "normalize.h"
-#include "side_by_side.h"
-#include "syscalls.h"
+#include "tracediff.h"
 
 static const char USAGE_LINE[] =
 	"usage: tracediff normalize [--counts | --calls] [--all] TRACE | tracediff side-by-side [--width N] "
@@ -62,18 +57,21 @@ static int __attribute__((format(printf, 1, 2))) usage_error(const char *fmt, ..
 	return 2;
 }
 
-static int help(void)
+/* "tracediff: cannot read FILE: <strerror>", status 1. */
+static int cannot(const char *what, const char *path, int err)
 {
-	return fputs(HELP, stdout) == EOF;
+	fprintf(stderr, "tracediff: cannot %s %s: %s\n", what, path, strerror(err));
+	return 1;
 }
 
-static int write_stdout(const struct sbuf *b)
+/* b on stdout, then freed. */
+static int write_stdout(struct sbuf *b)
 {
-	if (fwrite(sb_str(b), 1, b->len, stdout) != b->len || fflush(stdout) != 0) {
-		fprintf(stderr, "tracediff: cannot write the standard output: %s\n", strerror(errno));
-		return 1;
-	}
-	return 0;
+	bool ok = fwrite(sb_str(b), 1, b->len, stdout) == b->len && fflush(stdout) == 0;
+	int rc = ok ? 0 : cannot("write", "the standard output", errno);
+
+	sb_free(b);
+	return rc;
 }
 
 static char *read_or_complain(const char *path, size_t *len)
@@ -81,19 +79,28 @@ static char *read_or_complain(const char *path, size_t *len)
 	char *text = read_whole_file(path, len);
 
 	if (!text)
-		fprintf(stderr, "tracediff: cannot read %s: %s\n", path, strerror(errno));
+		cannot("read", path, errno);
 	return text;
 }
 
-/* A command's options, by their val, and its operands. */
+/* What a command line gave: each option's value by its getopt val (""
+ * for a flag, NULL when not given), and the operands. */
 struct parsed {
-	const char *value[128]; /* "" for a flag given */
+	const char *value[128];
 	const char *operand[2];
 	int noperands;
 };
 
+struct command {
+	const char *name;
+	const struct option *options; /* each with its letter as val; "help" is 'h' */
+	int max_operands;
+	const char *too_many; /* the usage error, %s the operand too many */
+	int (*run)(const struct parsed *p);
+};
+
 /* Is arg, the element getopt_long took option ch from, the option spelt
- * out? getopt_long would take "--count" for "--counts". */
+ * out whole? getopt_long would take "--count" for "--counts". */
 static bool spelt_out(int ch, const char *arg, const struct option *opts)
 {
 	if (ch == 'h' && strcmp(arg, "-h") == 0)
@@ -108,81 +115,69 @@ static bool spelt_out(int ch, const char *arg, const struct option *opts)
 	return false;
 }
 
-static int add_operand(struct parsed *p, int max, const char *too_many, const char *arg)
+static int add_operand(struct parsed *p, const struct command *cmd, const char *arg)
 {
-	if (p->noperands == max)
-		return usage_error(too_many, arg);
+	if (p->noperands == cmd->max_operands)
+		return usage_error(cmd->too_many, arg);
 	p->operand[p->noperands++] = arg;
 	return 0;
 }
 
-/* 0, -1 when help was asked for, or a usage error's status. getopt_long in
- * "-" mode hands operands over in order, as option 1, so each option's
- * element is argv[optind] before the call. */
-static int parse(int argc, char **argv, const char *cmd, const struct option *opts, int max, const char *too_many,
-		 struct parsed *p)
+/* argv[0] is the command's name. 0, -1 when help was asked for, or a usage
+ * error's status. getopt_long in "-" mode hands operands over in order, as
+ * option 1, so each option's element is argv[optind] before the call. */
+static int parse(int argc, char **argv, const struct command *cmd, struct parsed *p)
 {
 	int rc = 0;
 
 	opterr = 0;
 	while (!rc) {
 		const char *arg = optind < argc ? argv[optind] : "";
-		int ch = getopt_long(argc, argv, "-:h", opts, NULL);
+		int ch = getopt_long(argc, argv, "-:h", cmd->options, NULL);
 
 		if (ch == -1)
 			break;
 		if (ch == 1)
-			rc = add_operand(p, max, too_many, optarg);
-		else if (ch == '?' || !spelt_out(ch == ':' ? optopt : ch, arg, opts))
-			rc = usage_error("%s: unknown option %s", cmd, arg);
+			rc = add_operand(p, cmd, optarg);
+		else if (ch == '?' || !spelt_out(ch == ':' ? optopt : ch, arg, cmd->options))
+			rc = usage_error("%s: unknown option %s", cmd->name, arg);
 		else if (ch == ':')
-			rc = usage_error("%s: %s needs a value", cmd, arg);
+			rc = usage_error("%s: %s needs a value", cmd->name, arg);
 		else if (ch == 'h')
 			rc = -1;
 		else
 			p->value[ch] = optarg ? optarg : "";
 	}
 	for (; !rc && optind < argc; optind++)
-		rc = add_operand(p, max, too_many, argv[optind]);
+		rc = add_operand(p, cmd, argv[optind]);
 	return rc;
 }
 
-static int cmd_normalize(int argc, char **argv)
+static int cmd_normalize(const struct parsed *p)
 {
-	static const struct option opts[] = {
-		{ "counts", no_argument, NULL, 'c' }, { "all", no_argument, NULL, 'a' },
-		{ "calls", no_argument, NULL, 'C' },  { "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct parsed p = { 0 };
-	int rc = parse(argc, argv, "normalize", opts, 1, "normalize takes one TRACE, got another: %s", &p);
+	const char *path = p->operand[0];
 	struct sbuf out = { 0 };
 	bool raw = true;
-	const char *path = p.operand[0];
 	size_t len;
 	char *text;
 
-	if (rc)
-		return rc < 0 ? help() : rc;
 	if (!path)
 		return usage_error("normalize: no TRACE given");
-	if (p.value['C'] && p.value['c'])
+	if (p->value['C'] && p->value['c'])
 		return usage_error("normalize: --counts has nothing to count with --calls, which prints every call");
 	text = read_or_complain(path, &len);
 	if (!text)
 		return 1;
-	if (p.value['C'])
-		raw = normalize_calls(text, len, p.value['a'], &out);
+	if (p->value['C'])
+		raw = normalize_calls(text, len, p->value['a'], &out);
 	else
-		normalize_text_all(text, len, path_basename(path), p.value['c'], p.value['a'], &out);
+		normalize_text(text, len, path_basename(path), p->value['c'], p->value['a'], &out);
 	free(text);
 	if (!raw) {
 		fputs("tracediff: normalize --calls needs a raw strace file, not a saved story\n", stderr);
 		return 2;
 	}
-	rc = write_stdout(&out);
-	sb_free(&out);
-	return rc;
+	return write_stdout(&out);
 }
 
 /* A width of SBS_MIN_WIDTH to SBS_MAX_WIDTH columns, or 0. */
@@ -225,97 +220,91 @@ static bool load(const char *path, struct story *s)
 	return true;
 }
 
-static int write_html(const char *path, const struct sbuf *html)
+static int cmd_side_by_side(const struct parsed *p)
 {
-	FILE *f = fopen(path, "w");
-
-	if (!f || fwrite(sb_str(html), 1, html->len, f) != html->len || fclose(f) != 0) {
-		fprintf(stderr, "tracediff: cannot write %s: %s\n", path, strerror(errno ? errno : EIO));
-		return 1;
-	}
-	return 0;
-}
-
-static int side_by_side(const char *const paths[2], const char *html_path, const struct sbs_opts *opts)
-{
+	const char *width = p->value['w'], *html_path = p->value['H'];
+	struct sbs_opts o = { .left_title = p->value['l'], .right_title = p->value['r'] };
 	struct story left, right;
 	struct alignment al;
-	struct sbuf out = { 0 }, html = { 0 };
+	struct sbuf out = { 0 };
+	FILE *html;
 	int rc = 0;
 
-	if (!load(paths[0], &left))
+	if (p->noperands < 2)
+		return usage_error("side-by-side needs LEFT and RIGHT");
+	o.width = width ? parse_width(width) : output_width();
+	if (!o.width)
+		return usage_error("side-by-side: --width wants a number of columns from 30 to 10000, not %s", width);
+	if (html_path && html_path[0] == '\0')
+		return usage_error("side-by-side: --html needs a file name");
+	o.colour = isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL;
+	if (!load(p->operand[0], &left))
 		return 1;
-	if (!load(paths[1], &right)) {
+	if (!load(p->operand[1], &right)) {
 		story_free(&left);
 		return 1;
 	}
 	align_stories(&left, &right, &al);
 	if (html_path) {
-		side_by_side_html(&left, &right, &al, opts->left_title, opts->right_title, &html);
-		rc = write_html(html_path, &html);
+		side_by_side_html(&al, &o, &out);
+		html = fopen(html_path, "w");
+		if (!html || fwrite(sb_str(&out), 1, out.len, html) != out.len || fclose(html) != 0)
+			rc = cannot("write", html_path, errno ? errno : EIO);
+		sb_free(&out);
 	}
 	if (rc == 0) {
-		side_by_side_text(&left, &right, &al, opts, &out);
+		side_by_side_text(&al, &o, &out);
 		rc = write_stdout(&out);
 	}
-	sb_free(&html);
-	sb_free(&out);
 	alignment_free(&al);
 	story_free(&left);
 	story_free(&right);
 	return rc;
 }
 
-static int cmd_side_by_side(int argc, char **argv)
-{
-	static const struct option opts[] = {
-		{ "width", required_argument, NULL, 'w' },	{ "html", required_argument, NULL, 'H' },
-		{ "left-title", required_argument, NULL, 'l' }, { "right-title", required_argument, NULL, 'r' },
-		{ "help", no_argument, NULL, 'h' },		{ NULL, 0, NULL, 0 },
-	};
-	struct parsed p = { 0 };
-	int rc = parse(argc, argv, "side-by-side", opts, 2, "side-by-side takes LEFT and RIGHT, got a third: %s", &p);
-	const char *width = p.value['w'], *html = p.value['H'];
-	struct sbs_opts o = { .left_title = p.value['l'], .right_title = p.value['r'] };
+static const struct option NORMALIZE_OPTIONS[] = {
+	{ "counts", no_argument, NULL, 'c' }, { "all", no_argument, NULL, 'a' },
+	{ "calls", no_argument, NULL, 'C' },  { "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
 
-	if (rc)
-		return rc < 0 ? help() : rc;
-	if (p.noperands < 2)
-		return usage_error("side-by-side needs LEFT and RIGHT");
-	o.width = width ? parse_width(width) : output_width();
-	if (!o.width)
-		return usage_error("side-by-side: --width wants a number of columns from 30 to 10000, not %s", width);
-	if (html && html[0] == '\0')
-		return usage_error("side-by-side: --html needs a file name");
-	o.colour = isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL;
-	return side_by_side(p.operand, html, &o);
-}
+static const struct option SIDE_BY_SIDE_OPTIONS[] = {
+	{ "width", required_argument, NULL, 'w' },	{ "html", required_argument, NULL, 'H' },
+	{ "left-title", required_argument, NULL, 'l' }, { "right-title", required_argument, NULL, 'r' },
+	{ "help", no_argument, NULL, 'h' },		{ NULL, 0, NULL, 0 },
+};
 
-static int cmd_syscalls(int argc, char **argv)
-{
-	struct sbuf out = { 0 };
-	int rc;
-
-	if (argc > 1)
-		return usage_error("syscalls takes no argument, got %s", argv[1]);
-	syscalls_trace_list(&out);
-	sb_putc(&out, '\n');
-	rc = write_stdout(&out);
-	sb_free(&out);
-	return rc;
-}
+static const struct command COMMANDS[] = {
+	{ "normalize", NORMALIZE_OPTIONS, 1, "normalize takes one TRACE, got another: %s", cmd_normalize },
+	{ "side-by-side", SIDE_BY_SIDE_OPTIONS, 2, "side-by-side takes LEFT and RIGHT, got a third: %s",
+	  cmd_side_by_side },
+};
 
 int main(int argc, char **argv)
 {
+	struct sbuf out = { 0 };
+
 	if (argc < 2)
 		return usage_error("no command given");
 	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)
-		return help();
-	if (strcmp(argv[1], "normalize") == 0)
-		return cmd_normalize(argc - 1, argv + 1);
-	if (strcmp(argv[1], "side-by-side") == 0)
-		return cmd_side_by_side(argc - 1, argv + 1);
-	if (strcmp(argv[1], "syscalls") == 0)
-		return cmd_syscalls(argc - 1, argv + 1);
-	return usage_error("unknown command %s", argv[1]);
+		return fputs(HELP, stdout) == EOF;
+	for (size_t i = 0; i < sizeof(COMMANDS) / sizeof(COMMANDS[0]); i++) {
+		struct parsed p = { 0 };
+		int rc;
+
+		if (strcmp(argv[1], COMMANDS[i].name) != 0)
+			continue;
+		rc = parse(argc - 1, argv + 1, &COMMANDS[i], &p);
+		if (rc < 0)
+			return fputs(HELP, stdout) == EOF;
+		return rc ? rc : COMMANDS[i].run(&p);
+	}
+	if (strcmp(argv[1], "syscalls") != 0)
+		return usage_error("unknown command %s", argv[1]);
+	/* no -h either: it only prints the list, for $(tracediff syscalls) */
+	if (argc > 2)
+		return usage_error("syscalls takes no argument, got %s", argv[2]);
+	syscalls_trace_list(&out);
+	sb_putc(&out, '\n');
+	return write_stdout(&out);
 }

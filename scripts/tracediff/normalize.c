@@ -1,24 +1,17 @@
-/* normalize.c: the pipeline, from text to story text (see normalize.h). */
-#include "normalize.h"
-
-#include <stdlib.h>
-
-#include "collapse.h"
-#include "story_io.h"
-#include "trace.h"
+/* normalize.c: the pipeline, from text to story text (see tracediff.h). */
+#include "tracediff.h"
 
 /* Every call that matters, one line each. */
 static void calls_of_trace(const char *text, size_t len, const char *name, bool show_all, struct story *out)
 {
-	struct story_opts opts = { .show_runtime_polls = show_all };
 	struct trace t = { 0 };
 
 	trace_parse(text, len, &t);
-	story_from_trace(&t, name, &opts, out);
+	story_from_trace(&t, name, show_all, out);
 	trace_free(&t);
 }
 
-void story_read(const char *text, size_t len, const char *name, bool show_all, struct story *out)
+static void story_read(const char *text, size_t len, const char *name, bool show_all, struct story *out)
 {
 	if (story_is_saved(text, len)) {
 		story_parse_saved(text, len, out);
@@ -28,14 +21,7 @@ void story_read(const char *text, size_t len, const char *name, bool show_all, s
 	story_collapse(out);
 }
 
-void story_load(const char *text, size_t len, const char *name, struct story *out)
-{
-	story_read(text, len, name, false, out);
-	story_flatten(out);
-}
-
-void normalize_text_all(const char *text, size_t len, const char *name, bool counts, bool show_all,
-			struct sbuf *out)
+void normalize_text(const char *text, size_t len, const char *name, bool counts, bool show_all, struct sbuf *out)
 {
 	struct story s;
 
@@ -44,22 +30,10 @@ void normalize_text_all(const char *text, size_t len, const char *name, bool cou
 	story_free(&s);
 }
 
-void normalize_text(const char *text, size_t len, const char *name, bool counts, struct sbuf *out)
+void story_load(const char *text, size_t len, const char *name, struct story *out)
 {
-	normalize_text_all(text, len, name, counts, false, out);
-}
-
-char *normalize_file(const char *path, bool counts)
-{
-	struct sbuf out = { 0 };
-	size_t len;
-	char *text = read_whole_file(path, &len);
-
-	if (!text)
-		return NULL;
-	normalize_text(text, len, path_basename(path), counts, &out);
-	free(text);
-	return sb_take(&out);
+	story_read(text, len, name, false, out);
+	story_flatten(out);
 }
 
 bool normalize_calls(const char *text, size_t len, bool show_all, struct sbuf *out)

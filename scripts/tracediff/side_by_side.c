@@ -1,10 +1,9 @@
-/* side_by_side.c: the text rendering (see side_by_side.h). */
-#include "side_by_side.h"
+/* side_by_side.c: the side-by-side table as text and as an HTML page (see
+ * tracediff.h). */
+#include "tracediff.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-#include "phases.h"
 
 #define ELLIPSIS "\xe2\x80\xa6"
 
@@ -39,7 +38,6 @@ static size_t next_char(const char *s, size_t i)
 char *fit_text(const char *s, size_t width)
 {
 	size_t i = 0, w = 0;
-	struct sbuf b = { 0 };
 
 	if (text_width(s) <= width)
 		return xstrdup(s);
@@ -50,9 +48,7 @@ char *fit_text(const char *s, size_t width)
 		i = next_char(s, i);
 		w++;
 	}
-	sb_put(&b, s, i);
-	sb_puts(&b, ELLIPSIS);
-	return sb_take(&b);
+	return xasprintf("%.*s" ELLIPSIS, (int)i, s);
 }
 
 /* Placeholders (SOCK, EPFD, WAKE_R) and names are made of these: a hard
@@ -213,13 +209,6 @@ static void phase_cell(struct sbuf *b, const char *phase, const struct phase_col
 	free(fitted);
 }
 
-static void trim_line(struct sbuf *b, size_t line_start)
-{
-	while (b->len > line_start && b->s[b->len - 1] == ' ')
-		b->s[--b->len] = '\0';
-	sb_putc(b, '\n');
-}
-
 static const char *const MARKS[] = { [ROW_SAME] = "   ", [ROW_DIFF] = " | ", [ROW_LEFT] = " < ", [ROW_RIGHT] = " > " };
 static const char *const MARK_COLOURS[] = { [ROW_DIFF] = "1;33", [ROW_LEFT] = "1;31", [ROW_RIGHT] = "1;32" };
 
@@ -261,40 +250,77 @@ static void table_row(struct sbuf *out, const struct row_text *r, size_t lw, siz
 		else
 			sb_puts(out, r->mark);
 		sb_puts(out, rt);
-		trim_line(out, start);
+		while (out->len > start && out->s[out->len - 1] == ' ')
+			out->s[--out->len] = '\0';
+		sb_putc(out, '\n');
 	}
 	sv_free(&left);
 	sv_free(&right);
 }
 
-/* "# TITLE: note", wrapped; continuation lines indented under the text. */
-static void notes(struct sbuf *b, const struct story *s, const char *title, size_t width)
-{
-	for (size_t i = 0; i < s->notes.n; i++) {
-		struct sbuf note = { 0 };
-		struct strvec pieces = { 0 };
+/* What the text table and the HTML page share. */
 
-		sb_printf(&note, "%s: %s", title, s->notes.v[i]);
-		wrap_printable(note.s, width - NOTE_INDENT, &pieces);
-		for (size_t k = 0; k < pieces.n; k++)
-			sb_printf(b, "%-*s%s\n", k == 0 ? 2 : NOTE_INDENT, "#", pieces.v[k]);
-		sv_free(&pieces);
-		sb_free(&note);
+static void html_escape(struct sbuf *out, const char *s)
+{
+	static const char SPECIAL[] = "&<>\"'";
+	static const char *const ENTITIES[] = { "&amp;", "&lt;", "&gt;", "&quot;", "&#39;" };
+
+	for (; *s; s++) {
+		const char *hit = strchr(SPECIAL, *s);
+
+		if (hit)
+			sb_puts(out, ENTITIES[hit - SPECIAL]);
+		else if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			sb_putc(out, '?');
+		else
+			sb_putc(out, *s);
 	}
 }
 
-void side_by_side_text(const struct story *left, const struct story *right, const struct alignment *al,
-		       const struct sbs_opts *opts, struct sbuf *out)
+/* The column titles: the ones given, else the stories' names. */
+static void titles(const struct alignment *al, const struct sbs_opts *opts, const char *title[2])
+{
+	title[0] = opts->left_title ? opts->left_title : al->l->name;
+	title[1] = opts->right_title ? opts->right_title : al->r->name;
+}
+
+/* The stories' notes, "# TITLE: note": as text wrapped to width, the
+ * continuation lines indented under the text; in HTML a paragraph each. */
+static void notes(struct sbuf *out, const struct alignment *al, const char *const title[2], size_t width,
+		  bool html)
+{
+	for (int side = 0; side < 2; side++) {
+		const struct strvec *n = side ? &al->r->notes : &al->l->notes;
+
+		for (size_t i = 0; i < n->n; i++) {
+			char *note = xasprintf("%s: %s", title[side], n->v[i]);
+			struct strvec pieces = { 0 };
+
+			if (html) {
+				sb_puts(out, "<p class=\"notes\"># ");
+				html_escape(out, note);
+				sb_puts(out, "</p>\n");
+			} else {
+				wrap_printable(note, width - NOTE_INDENT, &pieces);
+				for (size_t k = 0; k < pieces.n; k++)
+					sb_printf(out, "%-*s%s\n", k == 0 ? 2 : NOTE_INDENT, "#", pieces.v[k]);
+			}
+			sv_free(&pieces);
+			free(note);
+		}
+	}
+}
+
+void side_by_side_text(const struct alignment *al, const struct sbs_opts *opts, struct sbuf *out)
 {
 	size_t width = (size_t)(opts->width < SBS_MIN_WIDTH ? SBS_MIN_WIDTH : opts->width);
 	size_t avail = width - (PHASE_WIDTH + 1) - 3;
 	size_t lw = avail / 2, rw = avail - lw;
-	const char *lt = opts->left_title ? opts->left_title : left->name;
-	const char *rt = opts->right_title ? opts->right_title : right->name;
+	const char *title[2];
 
-	/* the titles, then a rule */
-	table_row(out, &(struct row_text){ .phase = "phase", .left = lt, .right = rt, .mark = "   " }, lw, rw,
-		  false);
+	titles(al, opts, title);
+	table_row(out, &(struct row_text){ .phase = "phase", .left = title[0], .right = title[1], .mark = "   " }, lw,
+		  rw, false);
 	put_n(out, '-', PHASE_WIDTH);
 	sb_putc(out, ' ');
 	put_n(out, '-', lw);
@@ -306,8 +332,8 @@ void side_by_side_text(const struct story *left, const struct story *right, cons
 		struct row_text r = {
 			.phase = phase_name(row->phase),
 			.colour = phase_colour(row->phase),
-			.left = row->left >= 0 ? left->lines[row->left].text : "",
-			.right = row->right >= 0 ? right->lines[row->right].text : "",
+			.left = row->left >= 0 ? al->l->lines[row->left].text : "",
+			.right = row->right >= 0 ? al->r->lines[row->right].text : "",
 			/* nothing on the right: no trailing space after the marker */
 			.mark = row->right < 0 ? " <" : MARKS[row->kind],
 			.mark_colour = MARK_COLOURS[row->kind],
@@ -315,6 +341,89 @@ void side_by_side_text(const struct story *left, const struct story *right, cons
 
 		table_row(out, &r, lw, rw, opts->colour);
 	}
-	notes(out, left, lt, width);
-	notes(out, right, rt, width);
+	notes(out, al, title, width, false);
+}
+
+/* The HTML page. */
+
+static const char CSS[] =
+	"body{font-family:system-ui,sans-serif;margin:1.5em;color:#111}"
+	"h1{font-size:1.2em}"
+	"table{border-collapse:collapse;width:100%;table-layout:fixed}"
+	"th,td{padding:2px 6px;vertical-align:top;border-bottom:1px solid #eee}"
+	"td.l,td.r{font-family:ui-monospace,monospace;font-size:12px;white-space:pre-wrap;word-break:break-all}"
+	"th{text-align:left;background:#f3f4f6}"
+	"col.p{width:9em}col.m{width:1.5em}"
+	"td.p{font-family:ui-monospace,monospace;font-size:12px;font-weight:600}"
+	"td.m{text-align:center;font-family:ui-monospace,monospace;font-weight:700}"
+	"tr.diff td.l,tr.diff td.r{background:#fff7d6}"
+	"tr.left td.l{background:#ffe4e4}tr.right td.r{background:#e2f7e2}"
+	".legend span{display:inline-block;margin:0 .4em .4em 0;padding:1px 6px;"
+	"font-family:ui-monospace,monospace;font-size:12px;border-radius:3px}"
+	".notes{font-family:ui-monospace,monospace;font-size:12px;color:#555}";
+
+/* A phase cell's opening tag, with its colour, then its name. */
+static void phase_in(struct sbuf *out, const char *tag, enum phase phase)
+{
+	sb_printf(out, "<%s style=\"background:%s\">", tag, phase_colour(phase)->html);
+	html_escape(out, phase_name(phase));
+}
+
+static void text_cell(struct sbuf *out, const char *cls, const struct story *s, long idx)
+{
+	sb_printf(out, "<td class=\"%s\">", cls);
+	if (idx >= 0)
+		html_escape(out, s->lines[idx].text);
+	sb_puts(out, "</td>");
+}
+
+void side_by_side_html(const struct alignment *al, const struct sbs_opts *opts, struct sbuf *out)
+{
+	static const char *const KIND[] = { "same", "diff", "left", "right" };
+	static const char *const MARK[] = { "", "|", "&lt;", "&gt;" };
+	enum phase *legend = xcalloc(al->n, sizeof(*legend));
+	size_t nlegend = 0;
+	const char *title[2];
+	char *heading;
+
+	titles(al, opts, title);
+	heading = xasprintf("%s vs %s", title[0], title[1]);
+	sb_puts(out, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>");
+	html_escape(out, heading);
+	sb_printf(out, "</title>\n<style>%s</style>\n</head>\n<body>\n<h1>", CSS);
+	html_escape(out, heading);
+	free(heading);
+	sb_puts(out, "</h1>\n<div class=\"legend\">");
+	for (size_t i = 0; i < al->n; i++) {
+		size_t k = 0;
+
+		while (k < nlegend && legend[k] != al->rows[i].phase)
+			k++;
+		if (k < nlegend)
+			continue;
+		legend[nlegend++] = al->rows[i].phase;
+		phase_in(out, "span", al->rows[i].phase);
+		sb_puts(out, "</span>");
+	}
+	free(legend);
+	sb_puts(out, "</div>\n<table>\n<colgroup><col class=\"p\"><col><col class=\"m\"><col></colgroup>\n"
+		     "<thead><tr><th>phase</th><th>");
+	html_escape(out, title[0]);
+	sb_puts(out, "</th><th></th><th>");
+	html_escape(out, title[1]);
+	sb_puts(out, "</th></tr></thead>\n<tbody>\n");
+	for (size_t i = 0; i < al->n; i++) {
+		const struct align_row *row = &al->rows[i];
+
+		sb_printf(out, "<tr class=\"%s\">", KIND[row->kind]);
+		phase_in(out, "td class=\"p\"", row->phase);
+		sb_puts(out, "</td>");
+		text_cell(out, "l", al->l, row->left);
+		sb_printf(out, "<td class=\"m\">%s</td>", MARK[row->kind]);
+		text_cell(out, "r", al->r, row->right);
+		sb_puts(out, "</tr>\n");
+	}
+	sb_puts(out, "</tbody>\n</table>\n");
+	notes(out, al, title, 0, true);
+	sb_puts(out, "</body>\n</html>\n");
 }

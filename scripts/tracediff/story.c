@@ -1,21 +1,15 @@
-/* story.c: from calls to a story (see story.h): one line per call, then
+/* story.c: from calls to a story (see tracediff.h): one line per call, then
  * the post-pass that orders the wake-up pipe's calls causally and leaves
  * out the runtime poller's own. */
-#include "story.h"
+#include "tracediff.h"
 
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "call_line.h"
 
 struct story_line *story_add(struct story *s, enum phase phase, const char *text, unsigned long count,
 			     unsigned block)
 {
-	void *p = s->lines;
-
-	grow_array(&p, &s->cap, s->n + 1, sizeof(*s->lines));
-	s->lines = p;
+	s->lines = grow_array(s->lines, &s->cap, s->n + 1, sizeof(*s->lines));
 	s->lines[s->n] = (struct story_line){ phase, xstrdup(text), count, block, STORY_NO_TID };
 	return &s->lines[s->n++];
 }
@@ -32,7 +26,7 @@ void story_free(struct story *s)
 
 struct lines {
 	struct call_line *v;
-	size_t n, cap;
+	size_t n;
 };
 
 static void move_line(struct lines *l, size_t from, size_t to)
@@ -94,28 +88,24 @@ static bool is_eagain_read(const struct call_line *l)
  * the same story without hiding the race. A C client's order is its own. */
 static void order_racing_read_and_send(struct lines *l)
 {
-	static const char raced[] = "  (races the send: two goroutines)";
 	struct call_line *prev = NULL;
 
 	for (size_t i = 0; i < l->n; i++) {
 		struct call_line *cur = &l->v[i], swap;
+		char *marked;
 
 		if (!cur->shown)
 			continue;
 		if (prev && ((prev->phase == PHASE_SEND && is_eagain_read(cur)) ||
 			     (is_eagain_read(prev) && cur->phase == PHASE_SEND))) {
-			struct call_line *read = prev->phase == PHASE_SEND ? cur : prev;
-			char *marked = xmalloc(strlen(read->text) + sizeof(raced));
-
-			strcpy(marked, read->text);
-			strcat(marked, raced);
-			free(read->text);
-			read->text = marked;
 			if (prev->phase == PHASE_SEND) {
 				swap = *prev;
 				*prev = *cur;
 				*cur = swap;
 			}
+			marked = xasprintf("%s  (races the send: two goroutines)", prev->text);
+			free(prev->text);
+			prev->text = marked;
 		}
 		prev = cur;
 	}
@@ -137,34 +127,24 @@ static void leave_out_runtime_lines(struct lines *l, struct story *out)
 	}
 }
 
-void story_from_trace(const struct trace *t, const char *name, const struct story_opts *opts,
-		      struct story *out)
+void story_from_trace(const struct trace *t, const char *name, bool show_all, struct story *out)
 {
-	struct call_context cx;
-	struct lines l = { 0 };
+	bool runtime_poller;
+	struct lines l = { call_lines(t, show_all, &runtime_poller), 0 };
 
 	memset(out, 0, sizeof(*out));
 	out->name = xstrdup(name);
-	call_context_init(&cx, t, opts && opts->show_runtime_polls);
 	for (size_t i = 0; i < t->n; i++) {
-		struct call_line line;
-		void *p = l.v;
-
-		fds_at(&cx.fds, i);
-		line = call_line(&cx, i);
-		out->hidden_polls += line.hidden == HIDDEN_POLL;
-		out->hidden_idle += line.hidden == HIDDEN_IDLE;
-		if (!line.text)
-			continue;
-		grow_array(&p, &l.cap, l.n + 1, sizeof(*l.v));
-		l.v = p;
-		l.v[l.n++] = line;
+		out->hidden_polls += l.v[i].hidden == HIDDEN_POLL;
+		out->hidden_idle += l.v[i].hidden == HIDDEN_IDLE;
+		if (l.v[i].text)
+			l.v[l.n++] = l.v[i];
 	}
 	writes_before_their_wake(&l);
 	reads_after_their_wake(&l);
-	if (!cx.show_runtime_polls)
+	if (!show_all)
 		leave_out_runtime_lines(&l, out);
-	if (fds_any_runtime_poller(&cx.fds))
+	if (runtime_poller)
 		order_racing_read_and_send(&l);
 	for (size_t i = 0; i < l.n; i++) {
 		if (l.v[i].shown)
@@ -172,5 +152,4 @@ void story_from_trace(const struct trace *t, const char *name, const struct stor
 		free(l.v[i].text);
 	}
 	free(l.v);
-	call_context_free(&cx);
 }

@@ -1,20 +1,18 @@
-/* story_io.c: printing and reading back stories (see story_io.h). */
-#include "story_io.h"
+/* story_io.c: printing and reading back stories (see tracediff.h). */
+#include "tracediff.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#define STORY_HEADER "# ctxlab story: "
+#define STORY_HEADER_END " (tracediff normalize)"
+
 /* The text of a line as printed after the phase column. */
 static char *line_shown(const struct story_line *l, bool counts)
 {
-	struct sbuf b = { 0 };
-
-	sb_puts(&b, l->text);
-	if ((l->count > 1 || l->block) && counts)
-		sb_printf(&b, "  x%lu", l->count);
-	else if (l->count > 1 || l->block)
-		sb_puts(&b, "  xN");
-	return sb_take(&b);
+	if (l->count <= 1 && !l->block)
+		return xstrdup(l->text);
+	return counts ? xasprintf("%s  x%lu", l->text, l->count) : xasprintf("%s  xN", l->text);
 }
 
 /* The note about what the runtime poller's calls left out, or NULL. */

@@ -1,5 +1,5 @@
-/* util.c: allocation, strings, maps, files (see util.h). */
-#include "util.h"
+/* util.c: allocation, strings, maps, files (see tracediff.h). */
+#include "tracediff.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -16,11 +16,6 @@ static void *checked(void *p)
 	return p;
 }
 
-void *xmalloc(size_t n)
-{
-	return checked(malloc(n ? n : 1));
-}
-
 void *xcalloc(size_t count, size_t size)
 {
 	return checked(calloc(count ? count : 1, size ? size : 1));
@@ -28,7 +23,7 @@ void *xcalloc(size_t count, size_t size)
 
 char *xstrndup(const char *s, size_t n)
 {
-	char *d = xmalloc(n + 1);
+	char *d = checked(malloc(n + 1));
 
 	memcpy(d, s, n);
 	d[n] = '\0';
@@ -40,27 +35,24 @@ char *xstrdup(const char *s)
 	return xstrndup(s, strlen(s));
 }
 
-void grow_array(void **p, size_t *cap, size_t need, size_t elem)
+void *grow_array(void *p, size_t *cap, size_t need, size_t elem)
 {
 	size_t c = *cap ? *cap : 8;
 
 	if (need <= *cap)
-		return;
+		return p;
 	while (c < need) {
 		if (c > ((size_t)-1) / 4 / elem)
 			checked(NULL);
 		c *= 2;
 	}
-	*p = checked(realloc(*p, c * elem));
 	*cap = c;
+	return checked(realloc(p, c * elem));
 }
 
 void sb_put(struct sbuf *b, const char *s, size_t n)
 {
-	void *p = b->s;
-
-	grow_array(&p, &b->cap, b->len + n + 1, 1);
-	b->s = p;
+	b->s = grow_array(b->s, &b->cap, b->len + n + 1, 1);
 	if (n)
 		memcpy(b->s + b->len, s, n);
 	b->len += n;
@@ -77,23 +69,39 @@ void sb_putc(struct sbuf *b, char c)
 	sb_put(b, &c, 1);
 }
 
+static void sb_vprintf(struct sbuf *b, const char *fmt, va_list ap)
+{
+	va_list again;
+	int n;
+
+	va_copy(again, ap);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	if (n >= 0) {
+		b->s = grow_array(b->s, &b->cap, b->len + (size_t)n + 1, 1);
+		vsnprintf(b->s + b->len, (size_t)n + 1, fmt, again);
+		b->len += (size_t)n;
+	}
+	va_end(again);
+}
+
 void sb_printf(struct sbuf *b, const char *fmt, ...)
 {
 	va_list ap;
-	void *p = b->s;
-	int n;
 
 	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
+	sb_vprintf(b, fmt, ap);
 	va_end(ap);
-	if (n < 0)
-		return;
-	grow_array(&p, &b->cap, b->len + (size_t)n + 1, 1);
-	b->s = p;
+}
+
+char *xasprintf(const char *fmt, ...)
+{
+	struct sbuf b = { 0 };
+	va_list ap;
+
 	va_start(ap, fmt);
-	vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
+	sb_vprintf(&b, fmt, ap);
 	va_end(ap);
-	b->len += (size_t)n;
+	return sb_take(&b);
 }
 
 const char *sb_str(const struct sbuf *b)
@@ -117,10 +125,7 @@ void sb_free(struct sbuf *b)
 
 void sv_push(struct strvec *sv, char *owned)
 {
-	void *p = sv->v;
-
-	grow_array(&p, &sv->cap, sv->n + 1, sizeof(char *));
-	sv->v = p;
+	sv->v = grow_array(sv->v, &sv->cap, sv->n + 1, sizeof(char *));
 	sv->v[sv->n++] = owned;
 }
 
@@ -132,16 +137,22 @@ void sv_free(struct strvec *sv)
 	*sv = (struct strvec){ 0 };
 }
 
-static size_t lmap_slot(const struct lmap *m, long key)
+struct lmap_slot {
+	long key, val;
+	bool used;
+};
+
+/* Where the search for key starts: Fibonacci hashing spreads close keys. */
+static size_t lmap_home(const struct lmap *m, long key)
 {
 	return (size_t)(((unsigned long)key * 0x9E3779B97F4A7C15UL) >> 17) & (m->cap - 1);
 }
 
-long *lmap_find(const struct lmap *m, long key)
+static long *lmap_find(const struct lmap *m, long key)
 {
-	for (size_t i = m->cap ? lmap_slot(m, key) : 0; m->cap && m->used[i]; i = (i + 1) & (m->cap - 1))
-		if (m->keys[i] == key)
-			return &m->vals[i];
+	for (size_t i = m->cap ? lmap_home(m, key) : 0; m->cap && m->slots[i].used; i = (i + 1) & (m->cap - 1))
+		if (m->slots[i].key == key)
+			return &m->slots[i].val;
 	return NULL;
 }
 
@@ -162,29 +173,23 @@ long *lmap_get(struct lmap *m, long key, long dflt)
 	if ((m->n + 1) * 2 > m->cap) {
 		struct lmap bigger = { .cap = m->cap ? m->cap * 2 : 16 };
 
-		bigger.keys = xcalloc(bigger.cap, sizeof(long));
-		bigger.vals = xcalloc(bigger.cap, sizeof(long));
-		bigger.used = xcalloc(bigger.cap, 1);
+		bigger.slots = xcalloc(bigger.cap, sizeof(*bigger.slots));
 		for (i = 0; i < m->cap; i++)
-			if (m->used[i])
-				*lmap_get(&bigger, m->keys[i], 0) = m->vals[i];
+			if (m->slots[i].used)
+				*lmap_get(&bigger, m->slots[i].key, 0) = m->slots[i].val;
 		lmap_free(m);
 		*m = bigger;
 	}
-	for (i = lmap_slot(m, key); m->used[i]; i = (i + 1) & (m->cap - 1))
+	for (i = lmap_home(m, key); m->slots[i].used; i = (i + 1) & (m->cap - 1))
 		;
-	m->used[i] = 1;
-	m->keys[i] = key;
-	m->vals[i] = dflt;
+	m->slots[i] = (struct lmap_slot){ key, dflt, true };
 	m->n++;
-	return &m->vals[i];
+	return &m->slots[i].val;
 }
 
 void lmap_free(struct lmap *m)
 {
-	free(m->keys);
-	free(m->vals);
-	free(m->used);
+	free(m->slots);
 	*m = (struct lmap){ 0 };
 }
 

@@ -1,12 +1,21 @@
-/* waits.c: what a wait returned or waited for (see waits.h). */
-#include "waits.h"
+/* waits.c: what a wait returned or waited for (see tracediff.h). */
+#include "tracediff.h"
 
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "args.h"
-#include "rewrite.h"
+/* An epoll data value, and the instance it stands for. */
+struct epoll_data {
+	char *value;
+	long inst;
+};
+
+/* Set ep wants to know whether target is readable (in), writable (out). */
+struct epoll_interest {
+	long ep, target;
+	bool in, out;
+};
 
 /* Is flag one of the |-separated flags of events[0..n)? */
 static bool has_flag(const char *events, size_t n, const char *flag)
@@ -45,8 +54,6 @@ long epoll_data_inst(const struct epoll_sets *e, const char *value)
 
 static void remember_data(struct epoll_sets *e, char *value, long inst)
 {
-	void *p = e->data;
-
 	for (size_t i = 0; i < e->ndata; i++) {
 		if (strcmp(e->data[i].value, value) == 0) {
 			e->data[i].inst = inst;
@@ -54,28 +61,21 @@ static void remember_data(struct epoll_sets *e, char *value, long inst)
 			return;
 		}
 	}
-	grow_array(&p, &e->cap_data, e->ndata + 1, sizeof(*e->data));
-	e->data = p;
+	e->data = grow_array(e->data, &e->cap_data, e->ndata + 1, sizeof(*e->data));
 	e->data[e->ndata++] = (struct epoll_data){ value, inst };
 }
 
 void epoll_learn_ctl(struct epoll_sets *e, const struct strvec *a)
 {
-	long epfd, target, ep, tg;
+	long ep = fds_instance(e->fds, arg_fd(a, 0)), tg = fds_instance(e->fds, arg_fd(a, 2));
 	const char *ev, *d;
-	void *p = e->in;
 	size_t end;
 	char *value;
 
-	if (a->n < 3 || !parse_fd_arg(a->v[0], &epfd) || !parse_fd_arg(a->v[2], &target))
-		return;
-	ep = fds_instance(e->fds, epfd);
-	tg = fds_instance(e->fds, target);
-	if (tg < 0)
+	if (arg_fd(a, 0) < 0 || tg < 0)
 		return;
 	for (size_t i = 0; i < e->nin; i++) {
 		if (e->in[i].ep == ep && e->in[i].target == tg) {
-			free(e->in[i].events);
 			e->in[i] = e->in[--e->nin];
 			break;
 		}
@@ -83,33 +83,44 @@ void epoll_learn_ctl(struct epoll_sets *e, const struct strvec *a)
 	if ((strcmp(a->v[1], "EPOLL_CTL_ADD") != 0 && strcmp(a->v[1], "EPOLL_CTL_MOD") != 0) || a->n < 4)
 		return;
 	ev = strstr(a->v[3], "events=");
+	ev = ev ? ev + 7 : "";
 	d = strstr(a->v[3], "data=");
-	grow_array(&p, &e->cap_in, e->nin + 1, sizeof(*e->in));
-	e->in = p;
-	e->in[e->nin++] = (struct epoll_interest){ ep, tg, ev ? xstrndup(ev + 7, events_len(ev + 7)) : xstrdup("") };
+	e->in = grow_array(e->in, &e->cap_in, e->nin + 1, sizeof(*e->in));
+	e->in[e->nin++] = (struct epoll_interest){ ep, tg, has_flag(ev, events_len(ev), "EPOLLIN"),
+						   has_flag(ev, events_len(ev), "EPOLLOUT") };
 	if (d && (value = epoll_data_value(d, &end)) != NULL)
 		remember_data(e, value, tg);
 }
 
-static bool live_socket(const struct epoll_sets *e, long inst)
+/* Does set ep watch a live socket of the connection? And for what: *in
+ * and *out get its EPOLLIN and EPOLLOUT. */
+static bool socket_interest(const struct epoll_sets *e, long ep, bool *in, bool *out)
 {
-	return fds_live(e->fds, inst) && is_sock_kind(e->fds->inst[inst].kind);
+	bool any = false;
+
+	for (size_t i = 0; i < e->nin; i++) {
+		long tg = e->in[i].target;
+
+		if (e->in[i].ep == ep && fds_live(e->fds, tg) && is_sock_kind(e->fds->inst[tg].kind)) {
+			any = true;
+			*in |= e->in[i].in;
+			*out |= e->in[i].out;
+		}
+	}
+	return any;
 }
 
 bool epoll_watches_socket(const struct epoll_sets *e, long ep)
 {
-	for (size_t i = 0; i < e->nin; i++)
-		if (e->in[i].ep == ep && live_socket(e, e->in[i].target))
-			return true;
-	return false;
+	bool in = false, out = false;
+
+	return socket_interest(e, ep, &in, &out);
 }
 
 void epoll_sets_free(struct epoll_sets *e)
 {
 	for (size_t i = 0; i < e->ndata; i++)
 		free(e->data[i].value);
-	for (size_t i = 0; i < e->nin; i++)
-		free(e->in[i].events);
 	free(e->data);
 	free(e->in);
 }
@@ -175,32 +186,29 @@ static void epoll_ready(const struct epoll_sets *e, const char *arr, struct read
 	}
 }
 
-/* What a poll set holds, or what a poll returned. */
-struct poll_seen {
-	const struct epoll_sets *e;
-	struct ready *ready; /* the result's revents=, or NULL: the set's events= */
-	bool in, out;        /* the set's interest in a socket */
-};
-
-/* For each {fd=N, ... field=EVENTS} of s. */
-static void poll_items(const char *s, const char *field, struct poll_seen *seen)
+/* Each {fd=N, ... events=EVENTS} of a poll set: its interest in a socket
+ * (POLLIN: sock_in, POLLOUT: sock_out); or with returned, each {fd=N,
+ * revents=EVENTS} of what a poll returned. */
+static void poll_items(const struct epoll_sets *e, const char *s, bool returned, struct ready *r)
 {
-	size_t fl = strlen(field);
+	const char *field = returned ? "revents=" : "events=";
 
 	for (const char *p = s; (p = strstr(p, "{fd=")) != NULL;) {
 		const char *ev = strstr(p, field);
+		enum fd_kind kind;
 		long fd = -1;
 
 		p += 4;
 		if (!ev)
 			break;
 		parse_long_prefix(p, &fd);
-		ev += fl;
-		if (seen->ready) {
-			note_ready(seen->ready, fds_kind(seen->e->fds, fd), ev, events_len(ev));
-		} else if (is_sock_kind(fds_kind(seen->e->fds, fd))) {
-			seen->in |= has_flag(ev, events_len(ev), "POLLIN");
-			seen->out |= has_flag(ev, events_len(ev), "POLLOUT");
+		ev += strlen(field);
+		kind = fds_kind(e->fds, fd);
+		if (returned) {
+			note_ready(r, kind, ev, events_len(ev));
+		} else if (is_sock_kind(kind)) {
+			r->sock_in |= has_flag(ev, events_len(ev), "POLLIN");
+			r->sock_out |= has_flag(ev, events_len(ev), "POLLOUT");
 		}
 		p = ev;
 	}
@@ -224,40 +232,20 @@ static void select_ready(const struct epoll_sets *e, const char *res, struct rea
 	}
 }
 
-/* By what it waited for: its set's interest in the connection's socket. */
-static enum phase interest_phase(const struct epoll_sets *e, const struct syscall *sc, const struct strvec *a)
-{
-	bool in = false, out = false;
-	long fd, ep;
-
-	if (sc_is_epoll_wait(sc)) {
-		if (a->n == 0 || !parse_fd_arg(a->v[0], &fd))
-			return PHASE_WAIT;
-		ep = fds_instance(e->fds, fd);
-		for (size_t i = 0; i < e->nin; i++) {
-			if (e->in[i].ep == ep && live_socket(e, e->in[i].target)) {
-				in |= has_flag(e->in[i].events, strlen(e->in[i].events), "EPOLLIN");
-				out |= has_flag(e->in[i].events, strlen(e->in[i].events), "EPOLLOUT");
-			}
-		}
-	} else if (sc->fds == FDS_POLL_SET && a->n > 0) {
-		struct poll_seen seen = { .e = e };
-
-		poll_items(a->v[0], "events=", &seen);
-		in = seen.in;
-		out = seen.out;
-	}
-	return in ? PHASE_WAIT_READABLE : out ? PHASE_WAIT_WRITABLE : PHASE_WAIT;
-}
-
 enum phase wait_phase(const struct epoll_sets *e, const struct syscall *sc, const struct call *c,
 		      const struct strvec *a, bool returned)
 {
 	struct ready r = { 0 };
 	long n;
 
-	if (!returned || !c->result || !parse_long_prefix(c->result, &n) || n < 0)
-		return interest_phase(e, sc, a);
+	if (!returned || !c->result || !parse_long_prefix(c->result, &n) || n < 0) {
+		/* by what it waited for: its set's interest in the connection's socket */
+		if (sc_is_epoll_wait(sc) && arg_fd(a, 0) >= 0)
+			socket_interest(e, fds_instance(e->fds, arg_fd(a, 0)), &r.sock_in, &r.sock_out);
+		else if (sc->fds == FDS_POLL_SET && a->n > 0)
+			poll_items(e, a->v[0], false, &r);
+		return r.sock_in ? PHASE_WAIT_READABLE : r.sock_out ? PHASE_WAIT_WRITABLE : PHASE_WAIT;
+	}
 	if (n == 0) {
 		int t = wait_timeout(sc, a);
 
@@ -266,7 +254,7 @@ enum phase wait_phase(const struct epoll_sets *e, const struct syscall *sc, cons
 	if (sc_is_epoll_wait(sc) && a->n > 1)
 		epoll_ready(e, a->v[1], &r);
 	else if (sc->fds == FDS_POLL_SET)
-		poll_items(c->result, "revents=", &(struct poll_seen){ .e = e, .ready = &r });
+		poll_items(e, c->result, true, &r);
 	else
 		select_ready(e, c->result, &r);
 	if (r.timer)

@@ -1,5 +1,5 @@
 /* test_tracediff_calls.c: `tracediff normalize --calls` (normalize_calls()
- * in normalize.h): every call of the story on its own line, with the thread
+ * in normalize.c): every call of the story on its own line, with the thread
  * that made it; a call strace split into <unfinished ...> and <... resumed>
  * keeps its thread; the same calls, in the same order, as the story. */
 #include <stdarg.h>
@@ -12,10 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tracediff/collapse.h"
-#include "tracediff/normalize.h"
-#include "tracediff/story.h"
-#include "tracediff/story_io.h"
+#include "tracediff/tracediff.h"
 #include "tracediff_fixture.h"
 
 static char *calls_of_text(const char *trace, bool show_all)
@@ -101,7 +98,7 @@ static void split_close_keeps_its_thread(void **state)
 		struct story s;
 
 		trace_parse(SPLIT_CLOSE, strlen(SPLIT_CLOSE), &t);
-		story_from_trace(&t, "split", NULL, &s);
+		story_from_trace(&t, "split", false, &s);
 		trace_free(&t);
 		assert_string_equal(phase_name(s.lines[s.n - 1].phase), "close");
 		assert_int_equal(s.lines[s.n - 1].tid, 31514);
@@ -220,7 +217,7 @@ static void same_calls_as_the_story(void **state)
 			struct story s;
 			const char *body;
 
-			normalize_text_all(text, len, "x", false, all, &story);
+			normalize_text(text, len, "x", false, all, &story);
 			calls_as_story(calls, &s);
 			assert_null(strstr(calls, "  xN"));
 			assert_int_equal(count_phase(calls, "repeat", NULL), 0);

@@ -18,7 +18,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "tracediff/util.h"
+#include "tracediff/tracediff.h"
 #include "tracediff_fixture.h"
 
 extern char **environ;

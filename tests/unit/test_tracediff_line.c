@@ -1,5 +1,5 @@
-/* test_tracediff_line.c: one strace line taken apart (strace_line.h) and
- * strace's argument syntax (args.h), on every line shape tracediff meets. */
+/* test_tracediff_line.c: one strace line taken apart (trace.c) and
+ * strace's argument syntax (args.c), on every line shape tracediff meets. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -9,8 +9,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tracediff/args.h"
-#include "tracediff/strace_line.h"
+#include "tracediff/tracediff.h"
+
+static const char *sl_kind_name(enum sl_kind kind)
+{
+	static const char *const NAMES[] = { "blank", "call", "unfinished", "resumed",
+					     "truncated", "signal", "exit", "other" };
+
+	return kind <= SL_OTHER ? NAMES[kind] : "other";
+}
 
 /* Parses a heap copy of text (so ASan sees any read past its end). */
 static struct strace_line parse(const char *text, char **keep)

@@ -14,10 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tracediff/align.h"
-#include "tracediff/html.h"
-#include "tracediff/normalize.h"
-#include "tracediff/side_by_side.h"
+#include "tracediff/tracediff.h"
 #include "tracediff_fixture.h"
 
 /* Everything tracediff does with two inputs. */
@@ -28,13 +25,13 @@ static void exercise(const char *a, size_t alen, const char *b, size_t blen)
 	struct alignment al;
 	struct sbs_opts o = { .width = 60, .colour = true };
 
-	normalize_text(a, alen, "a", false, &out);
-	normalize_text(a, alen, "a", true, &out);
+	normalize_text(a, alen, "a", false, false, &out);
+	normalize_text(a, alen, "a", true, false, &out);
 	story_load(a, alen, "a", &l);
 	story_load(b, blen, "b", &r);
 	align_stories(&l, &r, &al);
-	side_by_side_text(&l, &r, &al, &o, &out);
-	side_by_side_html(&l, &r, &al, "a", "b", &out);
+	side_by_side_text(&al, &o, &out);
+	side_by_side_html(&al, &(struct sbs_opts){ .left_title = "a", .right_title = "b" }, &out);
 	alignment_free(&al);
 	story_free(&l);
 	story_free(&r);
@@ -58,7 +55,7 @@ static void every_fixture(void **state)
 		{
 			struct sbuf story = { 0 };
 
-			normalize_text(a, alen, fixtures[i], false, &story);
+			normalize_text(a, alen, fixtures[i], false, false, &story);
 			exercise(story.s, story.len, a, alen);
 			sb_free(&story);
 		}
@@ -74,12 +71,12 @@ static void empty_and_binary(void **state)
 	unsigned char bin[4096];
 
 	(void)state;
-	normalize_text("", 0, "x", false, &out);
+	normalize_text("", 0, "x", false, false, &out);
 	assert_string_equal(sb_str(&out), empty_story);
 	sb_free(&out);
 	for (size_t i = 0; i < sizeof(bin); i++)
 		bin[i] = (unsigned char)(i * 131 + 7);
-	normalize_text((const char *)bin, sizeof(bin), "x", false, &out);
+	normalize_text((const char *)bin, sizeof(bin), "x", false, false, &out);
 	sb_free(&out);
 	exercise((const char *)bin, sizeof(bin), "", 0);
 	exercise("\n\n\n", 3, "\0\0\0", 3);
@@ -232,13 +229,13 @@ static void deterministic(void **state)
 		char *text = read_fixture(fixtures[i], &len);
 		struct sbuf a = { 0 }, b = { 0 };
 
-		normalize_text(text, len, "same", false, &a);
-		normalize_text(text, len, "same", false, &b);
+		normalize_text(text, len, "same", false, false, &a);
+		normalize_text(text, len, "same", false, false, &b);
 		assert_int_equal(a.len, b.len);
 		assert_memory_equal(sb_str(&a), sb_str(&b), a.len);
 		/* and a saved story read back prints the same bytes */
 		sb_free(&b);
-		normalize_text(a.s, a.len, "other", false, &b);
+		normalize_text(a.s, a.len, "other", false, false, &b);
 		assert_string_equal(sb_str(&a), sb_str(&b));
 		sb_free(&a);
 		sb_free(&b);

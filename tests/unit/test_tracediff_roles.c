@@ -1,5 +1,5 @@
-/* test_tracediff_roles.c: fd roles (fds.h), placeholders (rewrite.h) and
- * phases (story.h), on small made-up traces. */
+/* test_tracediff_roles.c: fd roles (fds.c), placeholders (rewrite.c) and
+ * phases (call_line.c), on small made-up traces. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -10,10 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tracediff/normalize.h"
-#include "tracediff/rewrite.h"
-#include "tracediff/story.h"
-#include "tracediff/trace.h"
+#include "tracediff/tracediff.h"
 #include "tracediff_fixture.h"
 
 static const char *role_of(void *ctx, long fd)
@@ -28,10 +25,10 @@ static const char *data_of(void *ctx, const char *value)
 	return strcmp(value, "140555374014232") == 0 ? "SOCK" : NULL;
 }
 
-static void rewrite(const char *in, unsigned flags, const char *want)
+static void rewrite(const char *in, bool elide, const char *want)
 {
 	struct rewrite_env env = { role_of, data_of, NULL };
-	char *got = rewrite_value(&env, in, flags);
+	char *got = rewrite_value(&env, in, elide);
 
 	assert_string_equal(got, want);
 	free(got);
@@ -40,26 +37,32 @@ static void rewrite(const char *in, unsigned flags, const char *want)
 static void values(void **state)
 {
 	(void)state;
-	rewrite("0x5619239d7180", 0, "PTR");
-	rewrite("0xc000088afc", 0, "PTR");
-	rewrite("0x8000 (flags O_RDONLY|O_LARGEFILE)", 0, "0x8000 (flags O_RDONLY|O_LARGEFILE)");
-	rewrite("{sa_family=AF_INET, sin_port=htons(38311), sin_addr=inet_addr(\"127.0.0.1\")}", 0,
+	rewrite("0x5619239d7180", false, "PTR");
+	rewrite("0xc000088afc", false, "PTR");
+	rewrite("0x8000 (flags O_RDONLY|O_LARGEFILE)", false, "0x8000 (flags O_RDONLY|O_LARGEFILE)");
+	rewrite("{sa_family=AF_INET, sin_port=htons(38311), sin_addr=inet_addr(\"127.0.0.1\")}", false,
 		"{sa_family=AF_INET, sin_port=htons(PORT), sin_addr=inet_addr(\"127.0.0.1\")}");
-	rewrite("{events=EPOLLOUT, data={u32=2569252632, u64=140555374014232}}", 0, "{events=EPOLLOUT, data=SOCK}");
-	rewrite("[{events=EPOLLIN, data={u32=7, u64=7}}]", 0, "[{events=EPOLLIN, data=PTR}]");
-	rewrite("[{fd=3, events=POLLIN}, {fd=4, events=POLLIN}]", 0, "[{fd=SOCK, events=POLLIN}, {fd=4, events=POLLIN}]");
+	rewrite("{events=EPOLLOUT, data={u32=2569252632, u64=140555374014232}}", false, "{events=EPOLLOUT, data=SOCK}");
+	rewrite("[{events=EPOLLIN, data={u32=7, u64=7}}]", false, "[{events=EPOLLIN, data=PTR}]");
+	rewrite("[{fd=3, events=POLLIN}, {fd=4, events=POLLIN}]", false, "[{fd=SOCK, events=POLLIN}, {fd=4, events=POLLIN}]");
 	/* -y: a role drops its decoration; other fds keep theirs, normalized */
-	rewrite("3<TCP:[127.0.0.1:5000->127.0.0.1:8080]>", 0, "SOCK");
-	rewrite("4<TCP:[127.0.0.1:5000->127.0.0.1:8080]>", 0, "4<TCP:[127.0.0.1:PORT->127.0.0.1:PORT]>");
-	rewrite("4<TCPv6:[[::1]:5000->[::1]:8080]>", 0, "4<TCPv6:[[::1]:PORT->[::1]:PORT]>");
-	rewrite("5<socket:[485293]>", 0, "5<socket:[INODE]>");
-	rewrite("1</dev/pts/0>", 0, "1</dev/pts/0>");
+	rewrite("3<TCP:[127.0.0.1:5000->127.0.0.1:8080]>", false, "SOCK");
+	rewrite("4<TCP:[127.0.0.1:5000->127.0.0.1:8080]>", false, "4<TCP:[127.0.0.1:PORT->127.0.0.1:PORT]>");
+	rewrite("4<TCPv6:[[::1]:5000->[::1]:8080]>", false, "4<TCPv6:[[::1]:PORT->[::1]:PORT]>");
+	rewrite("5<socket:[485293]>", false, "5<socket:[INODE]>");
+	rewrite("1</dev/pts/0>", false, "1</dev/pts/0>");
 	/* strings: kept, or elided, or cut to the HTTP line */
-	rewrite("\"abc\"", 0, "\"abc\"");
-	rewrite("\"abc\"...", REWRITE_ELIDE, "\"...\"");
-	rewrite("\"GET /x HTTP/1.1\\r\\nHost: a\"...", REWRITE_ELIDE | REWRITE_HTTP_LINE, "\"GET /x HTTP/1.1\\r\\n\"...");
-	rewrite("[{iov_base=\"HTTP/1.1 200 OK\\r\\nA\", iov_len=5}]", REWRITE_ELIDE | REWRITE_HTTP_LINE,
+	rewrite("\"abc\"", false, "\"abc\"");
+	rewrite("\"abc\"...", true, "\"...\"");
+	rewrite("\"GET /x HTTP/1.1\\r\\nHost: a\"...", true, "\"GET /x HTTP/1.1\\r\\n\"...");
+	rewrite("[{iov_base=\"HTTP/1.1 200 OK\\r\\nA\", iov_len=5}]", true,
 		"[{iov_base=\"HTTP/1.1 200 OK\\r\\n\"..., iov_len=5}]");
+}
+
+/* http_first_line() of a whole literal */
+static char *first_line(const char *s)
+{
+	return http_first_line(s, strlen(s));
 }
 
 static void http_lines(void **state)
@@ -67,15 +70,15 @@ static void http_lines(void **state)
 	char *s;
 
 	(void)state;
-	s = http_first_line("\"GET /trickle?ms=20&n=3 HTTP/1.1\\r\"...");
+	s = first_line("\"GET /trickle?ms=20&n=3 HTTP/1.1\\r\"...");
 	assert_string_equal(s, "\"GET /trickle?ms=20&n=3 HTTP/1.1\\r\"...");
 	free(s);
-	s = http_first_line("\"HTTP/1.1 200 OK\\r\\nContent-Type: t\"...");
+	s = first_line("\"HTTP/1.1 200 OK\\r\\nContent-Type: t\"...");
 	assert_string_equal(s, "\"HTTP/1.1 200 OK\\r\\n\"...");
 	free(s);
-	assert_null(http_first_line("\"hello\""));
-	assert_null(http_first_line("0x1234"));
-	assert_null(http_first_line("\""));
+	assert_null(first_line("\"hello\""));
+	assert_null(first_line("0x1234"));
+	assert_null(first_line("\""));
 }
 
 static void timers(void **state)
@@ -216,12 +219,11 @@ static void runtime_poller_shown_on_request(void **state)
 {
 	struct trace t = { 0 };
 	struct story s;
-	struct story_opts all = { .show_runtime_polls = true };
 	size_t polls = 0, deadlines = 0, never = 0;
 
 	(void)state;
 	trace_parse(GO_POLLER, strlen(GO_POLLER), &t);
-	story_from_trace(&t, "t", &all, &s);
+	story_from_trace(&t, "t", true, &s);
 	for (size_t i = 0; i < s.n; i++) {
 		polls += s.lines[i].phase == PHASE_POLL;
 		deadlines += s.lines[i].phase == PHASE_DEADLINE;

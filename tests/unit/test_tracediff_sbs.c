@@ -1,5 +1,5 @@
-/* test_tracediff_sbs.c: two stories side by side (align.h,
- * side_by_side.h, html.h): rows aligned by phase, one-sided phases,
+/* test_tracediff_sbs.c: two stories side by side (align.c,
+ * side_by_side.c, html.c): rows aligned by phase, one-sided phases,
  * markers, widths, long calls wrapped (never cut) with every piece in its
  * own column, colour only when asked, the HTML page. */
 #include <stdarg.h>
@@ -12,10 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tracediff/align.h"
-#include "tracediff/html.h"
-#include "tracediff/side_by_side.h"
-#include "tracediff/normalize.h"
+#include "tracediff/tracediff.h"
 #include "tracediff_fixture.h"
 
 static const char LEFT[] = "# ctxlab story: left.trace (tracediff normalize)\n"
@@ -49,7 +46,7 @@ static char *render(const struct story *l, const struct story *r, int width, boo
 	struct sbuf out = { 0 };
 
 	align_stories(l, r, &al);
-	side_by_side_text(l, r, &al, &o, &out);
+	side_by_side_text(&al, &o, &out);
 	alignment_free(&al);
 	return sb_take(&out);
 }
@@ -124,6 +121,25 @@ static void alignment_rows(void **state)
 	alignment_free(&al);
 	story_free(&l);
 	story_free(&r);
+}
+
+/* The plain LCS of two string sequences: weight 1 when equal. */
+struct keys {
+	const char *const *a, *const *b;
+};
+
+static unsigned same_key(void *env, size_t i, size_t j)
+{
+	const struct keys *k = env;
+
+	return strcmp(k->a[i], k->b[j]) == 0;
+}
+
+static size_t lcs_pairs(const char *const *a, size_t n, const char *const *b, size_t m, size_t (*pairs)[2])
+{
+	struct keys k = { a, b };
+
+	return wlcs_pairs(n, m, same_key, &k, pairs);
 }
 
 static void lcs(void **state)
@@ -665,7 +681,7 @@ static void html(void **state)
 	load(NASTY, &l);
 	load(RIGHT, &r);
 	align_stories(&l, &r, &al);
-	side_by_side_html(&l, &r, &al, NULL, "right \"title\" <i>", &out);
+	side_by_side_html(&al, &(struct sbs_opts){ .right_title = "right \"title\" <i>" }, &out);
 	assert_true(strncmp(sb_str(&out), "<!DOCTYPE html>\n", 16) == 0);
 	assert_non_null(strstr(sb_str(&out), "</html>\n"));
 	assert_non_null(strstr(sb_str(&out), "<style>"));
@@ -695,7 +711,7 @@ static void html(void **state)
 	/* the page shows every call whole, never cut */
 	load(LEFT, &l);
 	align_stories(&l, &r, &al);
-	side_by_side_html(&l, &r, &al, NULL, NULL, &out);
+	side_by_side_html(&al, &(struct sbs_opts){ 0 }, &out);
 	assert_non_null(strstr(sb_str(&out), "<td class=\"l\">epoll_wait(EPFD, [{events=EPOLLIN, data=TIMER}], 1, -1) "
 					      "= 1</td>"));
 	assert_null(strstr(sb_str(&out), "\xe2\x80\xa6"));

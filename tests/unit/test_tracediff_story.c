@@ -11,19 +11,19 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tracediff/normalize.h"
+#include "tracediff/tracediff.h"
 #include "tracediff_fixture.h"
 
+/* The story of a fixture, titled with its name, as normalize prints it. */
 static char *story_of(const char *fixture, bool counts)
 {
-	char path[1024];
-	char *story;
+	struct sbuf out = { 0 };
+	size_t len;
+	char *text = read_fixture(fixture, &len);
 
-	fixture_path(fixture, path, sizeof(path));
-	story = normalize_file(path, counts);
-	if (!story)
-		fail_msg("cannot read %s (run from the repository root)", path);
-	return story;
+	normalize_text(text, len, fixture, counts, false, &out);
+	free(text);
+	return sb_take(&out);
 }
 
 /* Each of want (NULL-terminated) is a whole line of story, in this order. */

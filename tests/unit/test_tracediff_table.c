@@ -1,5 +1,5 @@
-/* test_tracediff_table.c: the syscall table (syscalls.h) and the phases
- * (phases.h): one story per kind of row (a call that creates an fd, one
+/* test_tracediff_table.c: the syscall table (syscalls.c) and the phases
+ * (phases.c): one story per kind of row (a call that creates an fd, one
  * with a timeout, a buffer call, a noise call, a call the table does not
  * know, socketpair's kept-only-with-a-role), phase names both ways, and
  * the strace -e trace= list `tracediff syscalls` prints. */
@@ -12,8 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tracediff/phases.h"
-#include "tracediff/syscalls.h"
+#include "tracediff/tracediff.h"
 #include "tracediff_fixture.h"
 
 /* What the table says of one call of each kind. */

@@ -1,4 +1,4 @@
-/* test_tracediff_trace.c: strace lines to calls (trace.h): unfinished and
+/* test_tracediff_trace.c: strace lines to calls (trace.c): unfinished and
  * resumed halves merged across other threads' lines, calls that never
  * returned kept, signals and exits left out. */
 #include <stdarg.h>
@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tracediff/trace.h"
+#include "tracediff/tracediff.h"
 
 static void parse(const char *text, struct trace *t)
 {

@@ -9,8 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tracediff/normalize.h"
-#include "tracediff/util.h"
+#include "tracediff/tracediff.h"
 
 static inline const char *fixture_path(const char *name, char *buf, size_t n)
 {
@@ -56,7 +55,7 @@ static inline char *story_with(const char *trace, bool counts, bool show_all)
 	struct sbuf out = { 0 };
 	char *nl, *all;
 
-	normalize_text_all(trace, strlen(trace), "t", counts, show_all, &out);
+	normalize_text(trace, strlen(trace), "t", counts, show_all, &out);
 	all = sb_take(&out);
 	nl = strchr(all, '\n');
 	assert_non_null(nl);
