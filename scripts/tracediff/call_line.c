@@ -52,34 +52,6 @@ static void set_arg(struct strvec *a, size_t k, char *owned)
 	a->v[k] = owned;
 }
 
-/* select's fd sets, "[3 4]" as an argument or "1 (in [3], left T)" as a
- * result: the numbers inside brackets with a role get it. */
-static char *rewrite_fd_sets(const struct fds *f, const char *s)
-{
-	struct sbuf o = { 0 };
-	int depth = 0;
-
-	for (const char *p = s; *p;) {
-		if (*p == '[')
-			depth++;
-		else if (*p == ']' && depth > 0)
-			depth--;
-		if (depth > 0 && isdigit((unsigned char)*p) && !isalnum((unsigned char)p[-1])) {
-			char *e;
-			const char *role = fds_role(f, strtol(p, &e, 10));
-
-			if (role)
-				sb_puts(&o, role);
-			else
-				sb_put(&o, p, (size_t)(e - p));
-			p = e;
-			continue;
-		}
-		sb_putc(&o, *p++);
-	}
-	return sb_take(&o);
-}
-
 /* Does the call involve an fd with a role? For a connection call that
  * decides whether the story keeps it. */
 static bool involves_role(const struct fds *f, const struct syscall *sc, const struct call *c,
@@ -98,14 +70,6 @@ static bool involves_role(const struct fds *f, const struct syscall *sc, const s
 	case FDS_POLL_SET:
 		for (const char *p = a->n > 0 ? a->v[0] : ""; !found && next_poll_fd(&p, &fd);)
 			found = fds_role(f, fd) != NULL;
-		return found;
-	case FDS_SELECT_SETS:
-		for (size_t k = 1; k < 4 && k < a->n && !found; k++) {
-			char *r = rewrite_fd_sets(f, a->v[k]);
-
-			found = strcmp(r, a->v[k]) != 0;
-			free(r);
-		}
 		return found;
 	case FDS_ARG0:
 		break;
@@ -143,30 +107,10 @@ static enum phase conn_phase(const struct call_context *cx, const struct syscall
 	return sc->phase;
 }
 
-/* "left {tv_sec=0, tv_usec=5}" in a wait's result: "left T". */
-static char *time_left(char *r)
-{
-	char *left = strstr(r, "left {"), *shaped;
-	size_t i = 5, depth = 0, n;
-
-	if (!left)
-		return r;
-	for (n = strlen(left); i < n; i++) {
-		if (left[i] == '{')
-			depth++;
-		else if (left[i] == '}' && --depth == 0)
-			break;
-	}
-	shaped = xasprintf("%.*sleft T%s", (int)(left - r), r, i < n ? left + i + 1 : "");
-	free(r);
-	return shaped;
-}
-
 static char *shape_result(const struct call_context *cx, const struct syscall *sc, const struct call *c,
 			  const struct strvec *a, bool done)
 {
 	long v, count;
-	char *r;
 
 	if (!done)
 		return xstrdup("? (never returned)");
@@ -178,16 +122,7 @@ static char *shape_result(const struct call_context *cx, const struct syscall *s
 			return xstrdup("M"); /* a short write */
 		return xstrdup("N");
 	}
-	r = rewrite_value(&cx->env, c->result, false);
-	if (sc->does == DOES_WAIT)
-		r = time_left(r);
-	if (sc->fds == FDS_SELECT_SETS) {
-		char *sets = rewrite_fd_sets(&cx->fds, r);
-
-		free(r);
-		r = sets;
-	}
-	return r;
+	return rewrite_value(&cx->env, c->result, false);
 }
 
 /* Data read: BUF, but a response's status line is kept. Data written:
@@ -234,11 +169,6 @@ static void shape_args(const struct call_context *cx, const struct syscall *sc, 
 		set_arg(a, sc->count_arg, xstrdup("N"));
 	if (sc->timeout_arg && wait_timeout(sc, a) > 0)
 		set_arg(a, sc->timeout_arg, xstrdup("T"));
-	if (sc->fds == FDS_SELECT_SETS) {
-		set_arg(a, 0, xstrdup("NFDS"));
-		for (size_t k = 1; k < 4 && k < a->n; k++)
-			set_arg(a, k, rewrite_fd_sets(&cx->fds, a->v[k]));
-	}
 	/* the kernel ignores the sigset size after a NULL sigmask, and Go 1.19
 	 * leaves a stale register there */
 	if (sc->sigmask && a->n >= 6 && strcmp(a->v[a->n - 2], "NULL") == 0)

@@ -31,8 +31,6 @@ static const struct syscall SYSCALLS[] = {
 	CONN("epoll_pwait2", WAITS, .timeout_arg = 3, .timeout_timespec = true, .sigmask = true),
 	/* curl's */
 	CONN("poll", WAITS, .fds = FDS_POLL_SET, .timeout_arg = 2),
-	/* edge-garbage.trace's */
-	CONN("select", WAITS, .fds = FDS_SELECT_SETS, .timeout_arg = 4, .timeout_timespec = true),
 	CONN("timerfd_create", .fds = FDS_RESULT, .creates = FD_TIMER, .phase = PHASE_CREATE),
 	CONN("timerfd_settime", .phase = PHASE_ARM_DEADLINE, .does = DOES_TIMER_SET),
 	CONN("pipe2", .fds = FDS_PAIR, .creates = FD_WAKE, .phase = PHASE_CREATE, .break_fd = true),

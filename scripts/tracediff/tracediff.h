@@ -125,7 +125,6 @@ enum sc_fds {
 	FDS_ARG0,        /* the first argument */
 	FDS_ARG0_ARG2,   /* the first and the third (epoll_ctl: the set, the target) */
 	FDS_POLL_SET,    /* {fd=N, ...} items of the first argument */
-	FDS_SELECT_SETS, /* [N M] sets in arguments 1 to 3, and in the result */
 	FDS_RESULT,      /* the result, an fd the call creates */
 	FDS_PAIR,        /* the [A, B] in argument pair_arg, two fds the call creates */
 };

@@ -214,24 +214,6 @@ static void poll_items(const struct epoll_sets *e, const char *s, bool returned,
 	}
 }
 
-/* select's result: "1 (in [3], out [4], left {...})". */
-static void select_ready(const struct epoll_sets *e, const char *res, struct ready *r)
-{
-	const char *sets[2] = { strstr(res, "in ["), strstr(res, "out [") };
-
-	for (int out = 0; out < 2; out++) {
-		for (const char *p = sets[out] ? sets[out] + 4 + out : ""; *p && *p != ']';) {
-			if (isdigit((unsigned char)*p)) {
-				long fd = strtol(p, (char **)&p, 10);
-
-				note_ready(r, fds_kind(e->fds, fd), out ? "POLLOUT" : "POLLIN", out ? 7 : 6);
-				continue;
-			}
-			p++;
-		}
-	}
-}
-
 enum phase wait_phase(const struct epoll_sets *e, const struct syscall *sc, const struct call *c,
 		      const struct strvec *a, bool returned)
 {
@@ -255,8 +237,6 @@ enum phase wait_phase(const struct epoll_sets *e, const struct syscall *sc, cons
 		epoll_ready(e, a->v[1], &r);
 	else if (sc->fds == FDS_POLL_SET)
 		poll_items(e, c->result, true, &r);
-	else
-		select_ready(e, c->result, &r);
 	if (r.timer)
 		return PHASE_DEADLINE;
 	if (r.sock_in)

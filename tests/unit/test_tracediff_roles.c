@@ -153,8 +153,7 @@ static void reads_writes_and_waits(void **state)
 		     "shutdown(3, SHUT_RDWR) = 0\n"
 		     "timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC) = 4\n"
 		     "timerfd_settime(4, 0, {it_interval={tv_sec=0, tv_nsec=0}, it_value={tv_sec=0, tv_nsec=0}}, "
-		     "NULL) = 0\n"
-		     "select(5, [3 4], NULL, NULL, {tv_sec=1, tv_usec=0}) = 1 (in [4], left {tv_sec=0, tv_usec=5})\n",
+		     "NULL) = 0\n",
 		     false,
 		     "create         socket(AF_INET, SOCK_STREAM|SOCK_NONBLOCK, IPPROTO_IP) = SOCK\n"
 		     "send           write(SOCK, \"GET / HTTP/1.1\\r\\n\"..., N) = M\n"
@@ -165,8 +164,7 @@ static void reads_writes_and_waits(void **state)
 		     "read           read(SOCK, BUF, 128) = -1 ECONNRESET (Connection reset by peer)\n"
 		     "close          shutdown(SOCK, SHUT_RDWR) = 0\n"
 		     "create         timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC) = TIMER\n"
-		     "disarm         timerfd_settime(TIMER, 0, {it_interval=0, it_value=0}, NULL) = 0\n"
-		     "deadline       select(NFDS, [SOCK TIMER], NULL, NULL, T) = 1 (in [TIMER], left T)\n");
+		     "disarm         timerfd_settime(TIMER, 0, {it_interval=0, it_value=0}, NULL) = 0\n");
 }
 
 /* Go's runtime poller: a WAKE pipe in the set. Its empty polls, the second
