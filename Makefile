@@ -59,9 +59,12 @@ BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_x86 -Wall -Werror -I$(BPF_OUT) 
 BPF_LDLIBS := $(shell pkg-config --libs libbpf libdw libelf 2>/dev/null || echo -lbpf -ldw -lelf) -lz
 bpf_tool_obj = $(patsubst %.c,$(OBJ)/%.o,bpf/$(1).c $(wildcard bpf/$(1)_*.c))
 
-# Labs are found by name: scripts/labs/lab-N.sh is `make lab-N`.
+# Labs are found by name: scripts/labs/lab-N.sh is `make lab-N`. A lab
+# whose `# needs:` line says btf needs the eBPF tools; the others build
+# without them, so they run on a kernel without BTF too.
 LABS := $(shell scripts/lab.sh --list | cut -f 1)
 LAB_TARGETS := $(LABS:%=lab-%)
+BTF_LABS := $(shell scripts/lab.sh --needs | awk -F '\t' '$$3 == "yes" { print $$1 }')
 
 UNIT_SRC  := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRC:tests/unit/%.c=$(TESTBIN)/%)
@@ -94,8 +97,9 @@ test: all $(UNIT_BINS) $(TEST_TOOLS) ## build, then run unit, Go, integration an
 test-unit: $(UNIT_BINS) ## run the cmocka unit tests only
 	@tests/run.sh unit
 
-$(LAB_TARGETS): lab-%: all
+$(LAB_TARGETS): lab-%:
 	@scripts/lab.sh $*
+$(foreach n,$(LABS),$(eval lab-$(n): $(if $(filter $(n),$(BTF_LABS)),all,$(filter-out $(addprefix $(BIN)/,$(BPF_TOOLS)),$(ALL_BINS)))))
 labs: all ## run every lab in order
 	@for n in $(LABS); do scripts/lab.sh $$n || exit 1; echo; done
 

@@ -4,22 +4,31 @@
 #   <!-- capture: summary -->             the lab's summary
 #   <!-- capture: file NAME [LINES] -->   out/lab-N/NAME (its first LINES lines)
 #   <!-- capture: versions -->            kernel, strace, Go, tracediff's inputs
-# each closed by <!-- /capture -->. `make docs` runs it for every lab.
+#   <!-- capture: needs -->               each lab's needs (scripts/lab.sh --needs-table)
+# each closed by <!-- /capture -->. `make docs` runs it for every lab; then it
+# pastes the needs table into docs/teacher/guide.md (no lab runs for that).
+# capture-docs.sh --needs: the needs table alone, no lab run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 labs=("$@")
-[ ${#labs[@]} -gt 0 ] || mapfile -t labs < <(scripts/lab.sh --list | cut -f 1)
+if [ "${1:-}" = --needs ]; then
+  labs=()
+elif [ ${#labs[@]} -eq 0 ]; then
+  mapfile -t labs < <(scripts/lab.sh --list | cut -f 1)
+fi
 
 versions() {
   echo "Captured $(date -u +%Y-%m-%d) on Linux $(uname -r), $(strace -V | head -n 1 | sed 's/ -- version//')," \
     "$(go version | awk '{ print $3 }'), $(gcc --version | head -n 1 | sed 's/ (.*)//')."
 }
 
-for n in "${labs[@]}"; do
-  page=docs/lab-$n.md
-  summary=$(mktemp)
-  scripts/lab.sh "$n" >"$summary"
-  awk -v out="out/lab-$n" -v summary="$summary" -v versions="$(versions)" '
+needs=$(mktemp)
+trap 'rm -f "$needs"' EXIT
+scripts/lab.sh --needs-table >"$needs"
+
+# paste PAGE OUT SUMMARY: PAGE's markers filled in (OUT: the lab's out/ dir).
+paste_captures() {
+  awk -v out="$2" -v summary="$3" -v needs="$needs" -v versions="$(versions)" '
     function emit_file(path, limit,   line, count) {
       while ((getline line < path) > 0) {
         if (limit && ++count > limit) { print "..."; break }
@@ -35,9 +44,17 @@ for n in "${labs[@]}"; do
       if ($3 == "summary") { print "```"; emit_file(summary, 0); print "```" }
       else if ($3 == "file") { print "```"; emit_file(out "/" $4, $5 ~ /^[0-9]+$/ ? $5 : 0); print "```" }
       else if ($3 == "versions") print versions
+      else if ($3 == "needs") emit_file(needs, 0)
     }
-  ' "$page" >"$page.new"
-  mv "$page.new" "$page"
+  ' "$1" >"$1.new"
+  mv "$1.new" "$1"
+  echo "capture-docs: $1"
+}
+
+for n in ${labs[@]+"${labs[@]}"}; do
+  summary=$(mktemp)
+  scripts/lab.sh "$n" >"$summary"
+  paste_captures "docs/lab-$n.md" "out/lab-$n" "$summary"
   rm -f "$summary"
-  echo "capture-docs: $page"
 done
+[ ! -f docs/teacher/guide.md ] || paste_captures docs/teacher/guide.md /dev/null /dev/null

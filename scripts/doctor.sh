@@ -2,7 +2,11 @@
 # doctor.sh: one line per prerequisite of the whole lab, OK or MISSING with
 # the fix. Exit 0 only when everything is OK. As root it mounts tracefs
 # when it is missing, since that is the only fix it can make safely.
+# Then one line per lab, from its `# needs:` line (scripts/lab.sh --needs):
+# OK, or MISSING and what; these lines repeat what the checks above found
+# and do not change the exit status.
 set -u
+here=$(cd "$(dirname "$0")" && pwd)
 problems=0
 
 report() { # STATUS WHAT DETAIL
@@ -16,6 +20,7 @@ version_at_least() {
 }
 
 kernel=$(uname -r)
+privileged=no btf=no
 if version_at_least "${kernel%%-*}" 5.8; then
   report OK kernel "$kernel (BPF ring buffer and CO-RE need 5.8+)"
 else
@@ -23,6 +28,7 @@ else
 fi
 
 if [ -r /sys/kernel/btf/vmlinux ]; then
+  btf=yes
   report OK "kernel BTF" "/sys/kernel/btf/vmlinux"
 else
   report MISSING "kernel BTF" "no /sys/kernel/btf/vmlinux: boot a kernel built with CONFIG_DEBUG_INFO_BTF=y"
@@ -31,8 +37,10 @@ fi
 # Effective capabilities: CAP_SYS_ADMIN is bit 21, CAP_PERFMON 38, CAP_BPF 39.
 cap_eff=$((16#$(awk '/^CapEff:/ { print $2 }' /proc/self/status)))
 if [ "$(id -u)" -eq 0 ]; then
+  privileged=yes
   report OK privileges "root"
 elif (( (cap_eff >> 39 & 1) && (cap_eff >> 38 & 1) )) || (( cap_eff >> 21 & 1 )); then
+  privileged=yes
   report OK privileges "CAP_BPF and CAP_PERFMON"
 else
   report MISSING privileges "not root and no CAP_BPF+CAP_PERFMON: run the labs with sudo"
@@ -119,6 +127,35 @@ library libelf libelf-dev libelf
 library libdw libdw-dev libdw
 library zlib zlib1g-dev zlib
 library cmocka libcmocka-dev cmocka
+
+# Each lab's needs against what was found above. ctxlab's own tools
+# (build/bin) not built yet are no problem: make lab-N builds them first.
+while IFS=$'\t' read -r n root needs_btf min tools; do
+  have=() lacks=() later=()
+  if [ "$root" = yes ]; then
+    if [ "$privileged" = yes ]; then have+=("root or CAP_BPF+CAP_PERFMON")
+    else lacks+=("root or CAP_BPF+CAP_PERFMON (sudo make lab-$n)"); fi
+  fi
+  if [ "$needs_btf" = yes ]; then
+    if [ "$btf" = yes ]; then have+=("BTF"); else lacks+=("kernel BTF"); fi
+  fi
+  if [ "$min" != - ]; then
+    if version_at_least "${kernel%%-*}" "$min"; then have+=("kernel $min+")
+    else lacks+=("kernel $min+ (this one is $kernel)"); fi
+  fi
+  for t in ${tools//,/ }; do
+    if [ -x "$here/../build/bin/$t" ] || command -v "$t" >/dev/null 2>&1; then have+=("$t")
+    elif [ -e "$here/../bpf/$t.bpf.c" ] || [ "$t" = go-client ]; then later+=("$t")
+    else lacks+=("$t"); fi
+  done
+  if [ ${#lacks[@]} -eq 0 ]; then
+    detail=$(IFS=,; echo "${have[*]}" | sed 's/,/, /g')
+    [ ${#later[@]} -eq 0 ] || detail="$detail; make lab-$n builds ${later[*]}"
+    printf '%-8s %-20s %s\n' OK "lab-$n" "$detail"
+  else
+    printf '%-8s %-20s %s\n' MISSING "lab-$n" "needs $(IFS=,; echo "${lacks[*]}" | sed 's/,/, /g')"
+  fi
+done < <("$here/lab.sh" --needs)
 
 if [ "$problems" -eq 0 ]; then
   echo "doctor: everything the labs need is here"

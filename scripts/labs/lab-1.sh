@@ -1,4 +1,5 @@
 # help: a blocking client, and why it cannot be cancelled
+# needs: tools=strace
 # Lab 1, blocking: c-blocking works on /ok; on /stall it sleeps in read()
 # and nothing but the lab stopping it from outside can end that.
 lab_begin 1 "blocking: a read nothing can cancel"

@@ -1,4 +1,5 @@
 # help: non-blocking sockets, EAGAIN, and what retrying costs
+# needs: tools=strace
 # Lab 2, non-blocking: EINPROGRESS, the EAGAIN loop, and the CPU that
 # retrying costs, sleeping between tries or spinning; each measured under
 # strace (the story) and without it (the real cost).

@@ -1,4 +1,5 @@
 # help: epoll, the kernel says when
+# needs: tools=strace
 # Lab 3, epoll: the blog's sequence on /ok, and on /trickle how many times
 # the kernel wakes the client compared with how many reads it makes.
 lab_begin 3 "epoll: let the kernel say when"

@@ -1,4 +1,5 @@
 # help: a 200 ms deadline, C and Go side by side
+# needs: tools=strace,go-client
 # Lab 4, deadline: c-deadline and go-client, both with a 200 ms deadline,
 # against /stall, side by side.
 lab_begin 4 "deadline: C and Go give up at 200 ms"

@@ -1,4 +1,5 @@
 # help: Go 1.19 under the microscope
+# needs: tools=strace,go-client
 # Lab 5, Go under the microscope: go-client's raw trace, what the story
 # keeps of it, and what Go 1.19 does that the 2019 write-up does not show.
 lab_begin 5 "Go under the microscope"

@@ -1,4 +1,5 @@
 # help: who calls close()? eBPF stacks for C and Go (root)
+# needs: root btf kernel>=5.8 tools=closesnoop,bpftrace,strace,go-client
 # Lab 6, who calls close()? closesnoop's stacks of the socket's close in
 # c-deadline and in go-client, with strace -k and bpftrace as two more
 # witnesses, and the frame that frame-pointer unwinding skips.

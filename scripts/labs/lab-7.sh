@@ -1,4 +1,5 @@
 # help: cancel during the body, C and Go cancel chains (root)
+# needs: root btf kernel>=5.8 tools=cancelchain,closesnoop,go-client
 # Lab 7, cancel during the body: c-cancel and go-client read a large body
 # 128 bytes at a time and cancel 1 ms after the first byte. Their results,
 # both cancel chains (cancelchain), and, over 10 more runs of go-client,

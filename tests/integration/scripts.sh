@@ -40,6 +40,13 @@ check "a new scripts/labs/lab-12.sh is in make help (after lab-7), make labs, ma
            grep -q 'for n in 1 2 3 4 5 6 7 12;' '$T/found.n' && grep -q 'scripts/lab.sh 12\$' '$T/found.n' &&
            [ \"\$(cd '$T/found' && scripts/lab.sh --list | cut -f 1 | tr '\n' ' ')\" = '1 2 3 4 5 6 7 12 ' ]"
 
+# A lab that does not declare btf never builds the eBPF tools, so labs 1-5
+# run on a kernel without BTF; an eBPF lab does build them.
+n1=$(make -n -W bpf/closesnoop.c lab-1 2>&1 | grep -c 'closesnoop')
+n6=$(make -n -W bpf/closesnoop.c lab-6 2>&1 | grep -c 'closesnoop')
+check "make lab-1 would not rebuild closesnoop, make lab-6 would ($n1, $n6 lines)" "" \
+  bash -c "[ $n1 -eq 0 ] && [ $n6 -gt 0 ]"
+
 # With packages missing and no root, setup prints the exact command, exit 1.
 # A stub dpkg-query that knows no package stands in for a bare machine.
 mkdir -p "$T/stub"
