@@ -70,7 +70,7 @@ UNIT_SRC  := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRC:tests/unit/%.c=$(TESTBIN)/%)
 TEST_TOOLS := $(TESTBIN)/stallflood $(if $(wildcard tests/bench/readloop.c),$(TESTBIN)/readloop)
 
-.PHONY: all help setup doctor test test-unit go-check clean labs $(LAB_TARGETS) docs bench
+.PHONY: all help setup doctor test test-unit go-check clean labs $(LAB_TARGETS) docs report bench
 .DEFAULT_GOAL := all
 
 ALL_BINS := $(CLIENT_BINS) $(BIN)/labserver $(if $(TRACEDIFF_SRC),$(BIN)/tracediff) \
@@ -108,6 +108,9 @@ bench: all $(TESTBIN)/readloop ## measure performance targets, reported as ratio
 
 docs: all ## run the labs and paste their real output into docs/lab-N.md
 	@scripts/capture-docs.sh
+
+report: all ## run every lab and write one page of them all: out/index.html
+	@scripts/report.sh
 
 clean: ## remove build/ and out/
 	rm -rf $(BUILD) out

@@ -14,6 +14,7 @@ packages=(
   strace bpftrace                     # tracers the labs run
   libcmocka-dev valgrind              # tests
   procps iproute2 util-linux          # pgrep/ps, ss, setpriv in tests and labs
+  chromium                            # headless checks of make report's page (tests)
 )
 
 # One dpkg-query for all packages keeps the no-op case fast.
