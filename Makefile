@@ -192,4 +192,7 @@ $(TESTBIN)/readloop: $(OBJ)/tests/bench/readloop.o
 $(TESTBIN)/stallflood: $(OBJ)/tests/integration/stallflood.o
 	$(CC) $(CFLAGS) $^ -o $@
 
+# The exercises' targets (check-exercise-N): their own file, next to them.
+include exercises/exercises.mk
+
 -include $(shell find $(OBJ) $(BPF_OUT) -name '*.d' 2>/dev/null)
