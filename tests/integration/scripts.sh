@@ -26,7 +26,7 @@ check "make help lists every target with a line each" "$(cat "$T/out")" \
 # Labs are found by name: a new scripts/labs/lab-N.sh is `make lab-N`, in
 # `make help` (its `# help:` line), in `make labs` and `make docs`, in order.
 mkdir -p "$T/found"
-cp -r Makefile scripts "$T/found/"
+cp -r Makefile scripts exercises "$T/found/"
 for n in $(scripts/lab.sh --list | cut -f 1); do
   check "lab-$n has a '# help:' line for make help" "$(head -n 1 "scripts/labs/lab-$n.sh")" \
     grep -qE '^# help: .{10,}' "scripts/labs/lab-$n.sh"
