@@ -79,6 +79,9 @@ ALL_BINS := $(CLIENT_BINS) $(BIN)/labserver $(if $(TRACEDIFF_SRC),$(BIN)/tracedi
 
 all: $(ALL_BINS) ## build every binary into build/bin
 
+# What the strace labs and the exercises use: no eBPF tool, so no BTF needed.
+NO_BPF_BINS := $(filter-out $(addprefix $(BIN)/,$(BPF_TOOLS)),$(ALL_BINS))
+
 # (the labs' lines come from their scripts' `# help:` lines)
 help: ## list the targets
 	@awk '/^\$$\(LAB_TARGETS\):/ { while (("scripts/lab.sh --list" | getline lab) > 0) { \
@@ -99,7 +102,7 @@ test-unit: $(UNIT_BINS) ## run the cmocka unit tests only
 
 $(LAB_TARGETS): lab-%:
 	@scripts/lab.sh $*
-$(foreach n,$(LABS),$(eval lab-$(n): $(if $(filter $(n),$(BTF_LABS)),all,$(filter-out $(addprefix $(BIN)/,$(BPF_TOOLS)),$(ALL_BINS)))))
+$(foreach n,$(LABS),$(eval lab-$(n): $(if $(filter $(n),$(BTF_LABS)),all,$(NO_BPF_BINS))))
 labs: all ## run every lab in order
 	@for n in $(LABS); do scripts/lab.sh $$n || exit 1; echo; done
 

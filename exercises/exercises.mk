@@ -10,6 +10,6 @@ EXERCISE_TARGETS := $(EXERCISES:%=check-exercise-%)
 exercises: ## list the exercises and how to check them (make check-exercise-N)
 	@sed -n 's/^| \([1-5]\) | \(.*\) | \(.*\) |$$/  make check-exercise-\1  \2 (exercises\/work\/\3)/p' docs/exercises/README.md
 
-$(EXERCISE_TARGETS): check-exercise-%: all
+$(EXERCISE_TARGETS): check-exercise-%: $(NO_BPF_BINS)
 	@CC='$(CC)' CFLAGS='$(CFLAGS)' STACK_FLAGS='$(STACK_FLAGS)' CLIENT_LIB_OBJ='$(CLIENT_LIB_OBJ)' \
 	  scripts/check-exercise.sh $*
