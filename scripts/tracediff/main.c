@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "tracediff.h"
@@ -74,9 +75,25 @@ static int write_stdout(struct sbuf *b)
 	return rc;
 }
 
+/* A trace is a file strace wrote, or a pipe: a device such as /dev/zero
+ * would be read until memory runs out. */
+static bool readable_kind(const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) != 0 || S_ISREG(st.st_mode) || S_ISFIFO(st.st_mode) || S_ISDIR(st.st_mode))
+		return true; /* read_whole_file says what is wrong with it */
+	fprintf(stderr, "tracediff: cannot read %s: not a regular file or a pipe\n", path);
+	return false;
+}
+
 static char *read_or_complain(const char *path, size_t *len)
 {
-	char *text = read_whole_file(path, len);
+	char *text;
+
+	if (!readable_kind(path))
+		return NULL;
+	text = read_whole_file(path, len);
 
 	if (!text)
 		cannot("read", path, errno);

@@ -227,6 +227,14 @@ static void unreadable(void **state)
 		done(&r);
 	}
 	{
+		/* a device is refused, not read until memory runs out (/dev/zero) */
+		struct run r = run((const char *[]){ "normalize", "/dev/null", NULL }, NULL, false, 0);
+
+		one_line_error(&r, 1);
+		assert_string_equal(r.err, "tracediff: cannot read /dev/null: not a regular file or a pipe\n");
+		done(&r);
+	}
+	{
 		struct run r = run((const char *[]){ "side-by-side", fx("go-stall.trace"), "/nonexistent", NULL }, NULL,
 				   false, 0);
 
