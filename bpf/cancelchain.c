@@ -85,6 +85,7 @@
 #include "cancelchain_exe.h"
 #include "lib/dwarfinfo.h"
 #include "lib/loader.h"
+#include "lib/printable.h"
 #include "lib/tool.h"
 
 /* The chain's functions. A C step names the Go step it plays. */
@@ -140,7 +141,7 @@ struct last_event {
 static struct {
 	const char *exe_path;    /* the executable the uprobes go in */
 	char proc_exe[64];       /* -p: /proc/PID/exe */
-	char shown[PATH_MAX];    /* its path, as messages show it */
+	char shown[PATH_MAX];    /* its path, as messages show it: printable() */
 	struct exe exe;
 	const struct chain *chain;
 	__u64 vaddrs[MAX_STEPS]; /* each step's link-time address */
@@ -240,17 +241,20 @@ static int prepare(struct tool_session *s)
 
 	if (s->command) {
 		cc.exe_path = s->command_path;
-		snprintf(cc.shown, sizeof(cc.shown), "%s", s->command_path);
+		snprintf(cc.shown, sizeof(cc.shown), "%s", printable(s->command_path));
 	} else {
 		ssize_t n;
+		char link[PATH_MAX];
 
 		snprintf(cc.proc_exe, sizeof(cc.proc_exe), "/proc/%d/exe", s->pid);
 		cc.exe_path = cc.proc_exe;
-		n = readlink(cc.proc_exe, cc.shown, sizeof(cc.shown) - 1);
-		if (n <= 0)
+		n = readlink(cc.proc_exe, link, sizeof(link) - 1);
+		if (n <= 0) {
 			snprintf(cc.shown, sizeof(cc.shown), "%s", cc.proc_exe);
-		else
-			cc.shown[n] = '\0';
+		} else {
+			link[n] = '\0';
+			snprintf(cc.shown, sizeof(cc.shown), "%s", printable(link));
+		}
 	}
 	err = exe_read(cc.exe_path, cc.shown, &cc.exe);
 	if (err == -ENOMEM)
@@ -391,7 +395,7 @@ static void cancel_origin(const struct tool_session *s, const struct cc_event *e
 		for (__u32 i = 0; i < n; i++) {
 			const struct func *f = exe_func_at(x, e->frames[i] - bias - 1);
 
-			fprintf(stderr, "%s %s", i ? " <-" : "", f ? f->name : "(not in the executable)");
+			fprintf(stderr, "%s %s", i ? " <-" : "", f ? printable(f->name) : "(not in the executable)");
 		}
 		fputc('\n', stderr);
 	}
@@ -485,7 +489,7 @@ static int handle_event(void *ctx, void *data, size_t size)
 
 			cancel_origin(s, e, &o);
 			if (o.from)
-				snprintf(from, sizeof(from), "  from %s%s%s%s", o.from, o.label ? " (" : "",
+				snprintf(from, sizeof(from), "  from %s%s%s%s", printable(o.from), o.label ? " (" : "",
 					 o.label ? o.label : "", o.label ? ")" : "");
 		}
 		break;

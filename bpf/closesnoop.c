@@ -11,7 +11,7 @@
  * the skeleton's read-only data, and what it does with each record:
  * closes are shown by closesnoop_output.c, execs keep the symbolizer up to
  * date. The filter is the command's pid (so exactly the command and its
- * threads are traced), -p PID, and -n COMM.
+ * threads are traced), -p PID (traced until it exits), and -n COMM.
  *
  * How frames get names, also after the process exited, and how the frame
  * that frame-pointer unwinding skips is recovered: lib/symbolize.h.
@@ -30,6 +30,7 @@
 #include "closesnoop.skel.h"
 #include "closesnoop_output.h"
 #include "lib/loader.h"
+#include "lib/printable.h"
 #include "lib/symbolize.h"
 
 static const char usage_text[] =
@@ -37,9 +38,10 @@ static const char usage_text[] =
 	"       closesnoop [-v] [--folded | --json] -- COMMAND [ARG...]\n"
 	"Trace close(): who calls it, on what kind of fd, from which user stack.\n"
 	"\n"
-	"  -p, --pid PID         only process PID and its threads\n"
+	"  -p, --pid PID         only process PID and its threads, until it exits\n"
 	"  -n, --name COMM       only tasks named COMM (at most 15 characters)\n"
-	"  -d, --duration SECS   stop after SECS seconds (default: at Ctrl-C)\n"
+	"  -d, --duration SECS   stop after SECS seconds (default: at Ctrl-C, or when\n"
+	"                        PID exits)\n"
 	"      --folded          at the end, one line per distinct stack with its count\n"
 	"                        (comm;outermost;...;innermost N, for flamegraph.pl)\n"
 	"      --json            one JSON object per event and line\n"
@@ -183,13 +185,13 @@ static void attached(const struct tool_session *s)
 	output_header(cs.format);
 	fflush(stdout);
 	if (s->child)
-		snprintf(what, sizeof(what), "in pid %d (%s)", s->child, s->command[0]);
+		snprintf(what, sizeof(what), "in pid %d (%s)", s->child, printable(s->command[0]));
 	else if (s->pid && cs.comm)
-		snprintf(what, sizeof(what), "in pid %d if named %s", s->pid, cs.comm);
+		snprintf(what, sizeof(what), "in pid %d if named %s", s->pid, printable(cs.comm));
 	else if (s->pid)
 		snprintf(what, sizeof(what), "in pid %d", s->pid);
 	else if (cs.comm)
-		snprintf(what, sizeof(what), "in tasks named %s", cs.comm);
+		snprintf(what, sizeof(what), "in tasks named %s", printable(cs.comm));
 	else
 		snprintf(what, sizeof(what), "in every process");
 	if (s->duration > 0)
@@ -210,7 +212,7 @@ static void handle_exec(const struct tool_session *s, const struct exec_event *e
 	symbolizer_forget(cs.sz, (int)e->pid);
 	if (ustack_path_join(&e->exe_path, path, sizeof(path)) == 0) {
 		if (s->verbose)
-			fprintf(stderr, "closesnoop: pid %u executes %s\n", e->pid, path);
+			fprintf(stderr, "closesnoop: pid %u executes %s\n", e->pid, printable(path));
 		symbolizer_add_file(cs.sz, path);
 	} else if (snprintf(path, sizeof(path), "%.*s", CLOSESNOOP_PATH_LEN, e->filename) > 0 && path[0] == '/')
 		symbolizer_add_file(cs.sz, path);

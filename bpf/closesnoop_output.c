@@ -11,6 +11,7 @@
 #include "closesnoop.h"
 #include "closesnoop_output.h"
 #include "lib/json.h"
+#include "lib/printable.h"
 #include "lib/symbolize.h"
 
 /* What the fd was, as every format names it: "socket", "anon:[timerfd]". */
@@ -47,7 +48,7 @@ static void print_text(const struct close_shown *c, const char *comm, const char
 
 	snprintf(time, sizeof(time), "%llu.%06llu", (unsigned long long)(c->since_ns / 1000000000),
 		 (unsigned long long)(c->since_ns % 1000000000 / 1000));
-	printf("%-12s %-16s %7u %7u %4d %s\n", time, comm, e->pid, e->tid, e->fd, kind);
+	printf("%-12s %-16s %7u %7u %4d %s\n", time, printable(comm), e->pid, e->tid, e->fd, printable(kind));
 	if (c->nframes == 0) {
 		if (e->stack.nr_ips < 0)
 			printf("    [no user stack: error %d]\n", e->stack.nr_ips);
@@ -58,11 +59,11 @@ static void print_text(const struct close_shown *c, const char *comm, const char
 		const struct frame *f = &c->frames[i];
 
 		if (f->sym)
-			printf("    %s+0x%llx", f->sym, (unsigned long long)f->off);
+			printf("    %s+0x%llx", printable(f->sym), (unsigned long long)f->off);
 		else
 			printf("    0x%llx", (unsigned long long)f->ip);
 		if (f->module && !(f->flags & FRAME_EXE))
-			printf(" (%s)", f->module);
+			printf(" (%s)", printable(f->module));
 		else if (!f->module && f->build_id[0])
 			printf(" (build-id %s+0x%llx)", f->build_id, (unsigned long long)f->file_off);
 		if (f->flags & FRAME_CFI)
@@ -120,11 +121,12 @@ struct folded_entry {
 static struct folded_entry *folded[FOLDED_BUCKETS];
 static size_t nfolded;
 
-/* A frame's name in a folded line: no offset, no ';' and no spaces. */
+/* A frame's name in a folded line: no offset, no ';' and no spaces, and
+ * what is not printable escaped (lib/printable.h). */
 static void put_folded_name(FILE *f, const char *name)
 {
-	for (; *name; name++)
-		putc(*name == ';' || *name == ' ' ? '_' : *name, f);
+	for (const char *p = printable(name); *p; p++)
+		putc(*p == ';' || *p == ' ' ? '_' : *p, f);
 }
 
 static unsigned long hash_string(const char *s)
@@ -153,7 +155,7 @@ static int count_folded(const struct close_shown *c, const char *comm)
 		if (fr->sym)
 			put_folded_name(f, fr->sym);
 		else
-			fprintf(f, "[%s]", fr->module ? fr->module : "unknown");
+			fprintf(f, "[%s]", fr->module ? printable(fr->module) : "unknown");
 	}
 	if (c->nframes == 0)
 		fputs(";[no user stack]", f);

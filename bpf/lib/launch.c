@@ -2,10 +2,12 @@
 #include "launch.h"
 #include "tool.h"
 
+#include <elf.h>
 #include <errno.h>
 #include <signal.h>
 #include <fcntl.h>
 #include <linux/capability.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +38,69 @@ int launch_check_executable(const char *path)
 	if (S_ISDIR(st.st_mode))
 		return EACCES;
 	return access(path, X_OK) == 0 ? 0 : errno;
+}
+
+/* PATH's PT_INTERP, if it is a 64-bit ELF file that has one: into INTERP. */
+static bool elf_interpreter(int fd, char *interp, size_t len)
+{
+	Elf64_Ehdr eh;
+	Elf64_Phdr ph;
+
+	if (pread(fd, &eh, sizeof(eh), 0) != (ssize_t)sizeof(eh) || memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0 ||
+	    eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_phentsize != sizeof(ph))
+		return false;
+	for (unsigned int i = 0; i < eh.e_phnum; i++) {
+		ssize_t n;
+
+		if (pread(fd, &ph, sizeof(ph), (off_t)(eh.e_phoff + i * sizeof(ph))) != (ssize_t)sizeof(ph))
+			return false;
+		if (ph.p_type != PT_INTERP)
+			continue;
+		if (ph.p_filesz == 0 || ph.p_filesz > len)
+			return false;
+		n = pread(fd, interp, ph.p_filesz, (off_t)ph.p_offset);
+		if (n != (ssize_t)ph.p_filesz)
+			return false;
+		interp[n - 1] = '\0';
+		return interp[0] != '\0';
+	}
+	return false;
+}
+
+/* The interpreter of a `#!` script, as the kernel reads it
+ * (fs/binfmt_script.c): after "#!" and blanks, up to a blank or the end
+ * of the line. Into INTERP. */
+static bool script_interpreter(int fd, char *interp, size_t len)
+{
+	char line[256];
+	ssize_t n = pread(fd, line, sizeof(line) - 1, 0);
+	char *p;
+	size_t plen;
+
+	if (n < 2 || line[0] != '#' || line[1] != '!')
+		return false;
+	line[n] = '\0';
+	p = line + 2 + strspn(line + 2, " \t");
+	plen = strcspn(p, " \t\n");
+	if (plen == 0 || plen >= len)
+		return false;
+	memcpy(interp, p, plen);
+	interp[plen] = '\0';
+	return true;
+}
+
+bool launch_missing_interpreter(const char *path, char *interp, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	bool found;
+	struct stat st;
+
+	if (fd < 0)
+		return false;
+	found = script_interpreter(fd, interp, len) || elf_interpreter(fd, interp, len);
+	close(fd);
+	/* A relative interpreter is the kernel's to find: from the cwd. */
+	return found && stat(interp, &st) != 0 && errno == ENOENT;
 }
 
 int launch_find_command(const char *cmd, char **path_out)
@@ -149,6 +214,20 @@ int launch_wait(pid_t pid)
 		if (errno != EINTR)
 			return -1;
 	return exit_status(status);
+}
+
+int launch_watch_pid(pid_t pid)
+{
+	return (int)syscall(SYS_pidfd_open, pid, 0);
+}
+
+bool launch_pid_ended(int pidfd, pid_t pid)
+{
+	struct pollfd p = { .fd = pidfd, .events = POLLIN };
+
+	if (pidfd >= 0)
+		return poll(&p, 1, 0) > 0; /* readable once it exited */
+	return kill(pid, 0) != 0 && errno == ESRCH;
 }
 
 bool launch_child_ended(pid_t child, int *exit_code)

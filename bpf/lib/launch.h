@@ -14,6 +14,12 @@ bool launch_can_load_bpf(void);
 /* 0 when path is an executable file, else the errno that says why not. */
 int launch_check_executable(const char *path);
 
+/* For an executable file PATH that exec may still refuse with ENOENT: a
+ * script whose `#!` line names an interpreter that does not exist, or an
+ * ELF program whose PT_INTERP (its dynamic loader) does not. True, and
+ * that interpreter's path in INTERP (LEN bytes), when so. */
+bool launch_missing_interpreter(const char *path, char *interp, size_t len);
+
 /* Finds cmd as execvp would (a name with a '/' as it is, else along $PATH):
  * 0 and a malloc'd *path_out, or the errno (ENOENT, EACCES, ENOMEM). */
 int launch_find_command(const char *cmd, char **path_out);
@@ -33,6 +39,14 @@ int launch_release(int release_fd, int err_fd);
 
 /* Waits for pid: its exit status, 128+N when signal N killed it, or -1. */
 int launch_wait(pid_t pid);
+
+/* -p PID: a pidfd for PID (it closes on exec), or -1 if the kernel has
+ * none, for launch_pid_ended(). */
+int launch_watch_pid(pid_t pid);
+
+/* Whether PID has exited (a zombie has): through PIDFD when it is not -1,
+ * which cannot be fooled by the pid's reuse. */
+bool launch_pid_ended(int pidfd, pid_t pid);
 
 /* Between two polls of a tool's loop: passes a signal that kill(1) sent the
  * tool on to the child (tool_forward_signo, lib/tool.h), and, when the child

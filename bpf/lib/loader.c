@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "lib/launch.h"
+#include "lib/printable.h"
 #include "lib/tool.h"
 
 /* The tool tool_main() runs, and its session: for the messages. */
@@ -164,10 +165,26 @@ int tool_require_tracepoint(const char *category, const char *name, const char *
 
 /* ---- the run ---- */
 
+/* COMMAND cannot be run (ERR, from finding or exec'ing it): says why,
+ * naming the missing interpreter behind an ENOENT for a file that exists,
+ * and returns the exit status, 127 or 126, as a shell would. */
+static int say_cannot_run(const struct tool_session *s, int err)
+{
+	char interp[256];
+
+	if (err == ENOENT && s->command_path && launch_missing_interpreter(s->command_path, interp, sizeof(interp)))
+		fprintf(stderr, "%s: cannot run '%s': its interpreter %s does not exist\n", tool->name,
+			printable(s->command[0]), printable(interp));
+	else
+		fprintf(stderr, "%s: cannot run '%s': %s\n", tool->name, printable(s->command[0]), strerror(err));
+	return err == ENOENT ? 127 : 126;
+}
+
 /* Privileges, then COMMAND or PID: 0, or the exit status after saying
  * why not. */
 static int check_target(struct tool_session *s)
 {
+	char interp[256];
 	int err;
 
 	/* First, as nothing else can be done without it: a user who cannot
@@ -179,10 +196,11 @@ static int check_target(struct tool_session *s)
 	}
 	if (s->command) {
 		err = launch_find_command(s->command[0], &s->command_path);
-		if (err) {
-			fprintf(stderr, "%s: cannot run '%s': %s\n", tool->name, s->command[0], strerror(err));
-			return err == ENOENT ? 127 : 126;
-		}
+		/* exec would fail with ENOENT, once the header is out */
+		if (!err && launch_missing_interpreter(s->command_path, interp, sizeof(interp)))
+			err = ENOENT;
+		if (err)
+			return say_cannot_run(s, err);
 	} else if (s->pid && kill(s->pid, 0) != 0 && errno == ESRCH) {
 		fprintf(stderr, "%s: -p %d: no such process (%s -h shows the usage)\n", tool->name, s->pid, tool->name);
 		return EXIT_USAGE;
@@ -205,9 +223,10 @@ static int load_and_attach(struct tool_session *s)
 }
 
 /* Reads the ring buffer until Ctrl-C/SIGTERM, DEADLINE_NS (0: none), the
- * command's end or, for a TOOL_ONE_PROCESS tool, PID's end: true and
+ * command's end or -p PID's end (PIDFD, launch_watch_pid()): true and
  * *exit_code, or false after saying what failed. */
-static bool poll_until_end(struct tool_session *s, struct ring_buffer *rb, __u64 deadline_ns, int *exit_code)
+static bool poll_until_end(struct tool_session *s, struct ring_buffer *rb, __u64 deadline_ns, int pidfd,
+			   int *exit_code)
 {
 	for (;;) {
 		int timeout_ms = 100, err;
@@ -236,7 +255,7 @@ static bool poll_until_end(struct tool_session *s, struct ring_buffer *rb, __u64
 			}
 		} else if (tool_stop_signo) {
 			break;
-		} else if (tool->scope == TOOL_ONE_PROCESS && kill(s->pid, 0) != 0 && errno == ESRCH) {
+		} else if (s->pid && launch_pid_ended(pidfd, s->pid)) {
 			fprintf(stderr, "%s: pid %d exited\n", tool->name, s->pid);
 			break;
 		}
@@ -250,7 +269,7 @@ int tool_main(const struct tool *t, int argc, char **argv)
 	struct tool_session s = { 0 };
 	struct ring_buffer *rb = NULL;
 	struct bpf_object *obj;
-	int release_fd = -1, err_fd = -1, exit_code = EXIT_FAILED, err;
+	int release_fd = -1, err_fd = -1, pidfd = -1, exit_code = EXIT_FAILED, err;
 	__u64 deadline_ns = 0;
 
 	tool = t;
@@ -259,6 +278,8 @@ int tool_main(const struct tool *t, int argc, char **argv)
 	err = check_target(&s);
 	if (err)
 		return err;
+	if (s.pid)
+		pidfd = launch_watch_pid(s.pid);
 	if (t->prepare && (err = t->prepare(&s)) != 0) {
 		exit_code = err;
 		goto out;
@@ -268,7 +289,7 @@ int tool_main(const struct tool *t, int argc, char **argv)
 	if (s.command) {
 		s.child = launch_paused(s.command_path, s.command, &release_fd, &err_fd);
 		if (s.child < 0) {
-			fprintf(stderr, "%s: cannot start '%s': %s\n", t->name, s.command[0], strerror(errno));
+			fprintf(stderr, "%s: cannot start '%s': %s\n", t->name, printable(s.command[0]), strerror(errno));
 			s.child = 0;
 			goto out;
 		}
@@ -298,16 +319,15 @@ int tool_main(const struct tool *t, int argc, char **argv)
 		err = launch_release(release_fd, err_fd);
 		release_fd = err_fd = -1;
 		if (err) {
-			fprintf(stderr, "%s: cannot run '%s': %s\n", t->name, s.command[0], strerror(err));
+			exit_code = say_cannot_run(&s, err);
 			launch_wait(s.child);
 			s.child = 0;
-			exit_code = err == ENOENT ? 127 : 126;
 			goto out;
 		}
 	}
 
 	/* 4. Poll until Ctrl-C, -d, or the end of the command or process. */
-	if (!poll_until_end(&s, rb, deadline_ns, &exit_code))
+	if (!poll_until_end(&s, rb, deadline_ns, pidfd, &exit_code))
 		goto out;
 	/* Its last records were committed before it could exit. */
 	ring_buffer__consume(rb);
@@ -322,6 +342,8 @@ out:
 		close(release_fd); /* the child reads EOF and exits without exec */
 	if (err_fd >= 0)
 		close(err_fd);
+	if (pidfd >= 0)
+		close(pidfd);
 	ring_buffer__free(rb);
 	t->close(&s);
 	if (s.child) {

@@ -6,7 +6,8 @@
  * libbpf-bootstrap's tools, in this order, with libbpf-tools' CLI habits:
  *
  *   flags      -p PID, -v, -h, -- COMMAND [ARG...], and the tool's own
- *   checks     privileges; COMMAND found as execvp would, or PID alive;
+ *   checks     privileges; COMMAND found as execvp would, and its
+ *              interpreter (`#!`, ELF PT_INTERP) there, or PID alive;
  *              then tool->prepare
  *   command    forked, paused on a pipe before the tool opens anything, so
  *              that it inherits no fd of ours (lib/launch.h)
@@ -16,8 +17,8 @@
  *   poll       the ring buffer "events" (lib/events.bpf.h) -> tool->record;
  *              tool->attached first says so, then the command is let go;
  *              until Ctrl-C/SIGTERM, -d running out, the command's end
- *              (exit with its status), or for a TOOL_ONE_PROCESS tool the
- *              end of PID
+ *              (exit with its status), or the end of -p PID (`pid N
+ *              exited`, exit 0)
  *   drain      the last records, tool->finish, `lost N events` (the
  *              per-CPU "lost" counter of lib/events.bpf.h) on stderr
  *   cleanup    on every path: tool->close destroys the skeleton and frees
@@ -60,11 +61,10 @@ struct tool_session {
 
 /* Which processes a tool traces. */
 enum tool_scope {
-	/* Every process, unless -p PID or -- COMMAND; -p PID: until Ctrl-C
-	 * (or -d), whether PID lives on or not. */
+	/* Every process, unless -p PID or -- COMMAND. */
 	TOOL_ANY_PROCESS = 0,
-	/* One, -p PID or -- COMMAND, which must be given; -p PID: until that
-	 * process ends (or Ctrl-C). */
+	/* One, -p PID or -- COMMAND, which must be given. Either way, -p PID
+	 * is traced until that process ends (or Ctrl-C, -d). */
 	TOOL_ONE_PROCESS,
 };
 

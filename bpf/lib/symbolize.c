@@ -22,6 +22,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "lib/printable.h"
 #include "lib/symbolize.h"
 #include "lib/tool.h"
 
@@ -238,7 +239,7 @@ static struct module *module_from_fd(struct symbolizer *sz, int fd, const char *
 	dwfl_report_end(m->dwfl, NULL, NULL);
 	if (!m->mod) {
 		if (sz->verbose)
-			fprintf(stderr, "symbolize: %s: %s\n", m->path, dwfl_errmsg(-1));
+			fprintf(stderr, "symbolize: %s: %s\n", printable(m->path), dwfl_errmsg(-1));
 		close(fd); /* dwfl_report_elf consumes it on success only */
 		return m;
 	}
@@ -831,7 +832,7 @@ static bool cfi_return_address(struct symbolizer *sz, const struct module *m, __
 
 	if (!frame) {
 		if (sz->verbose)
-			fprintf(stderr, "symbolize: no CFI in %s at 0x%llx\n", m->path, (unsigned long long)vaddr);
+			fprintf(stderr, "symbolize: no CFI in %s at 0x%llx\n", printable(m->path), (unsigned long long)vaddr);
 		return false;
 	}
 	ra_reg = dwarf_frame_info(frame, NULL, NULL, NULL);
@@ -846,7 +847,7 @@ static bool cfi_return_address(struct symbolizer *sz, const struct module *m, __
 		}
 	}
 	if (!ok && sz->verbose)
-		fprintf(stderr, "symbolize: CFI rule at %s+0x%llx not usable with %d stack words\n", m->name,
+		fprintf(stderr, "symbolize: CFI rule at %s+0x%llx not usable with %d stack words\n", printable(m->name),
 			(unsigned long long)vaddr, us->nr_words);
 	free(frame);
 	return ok && *ra != 0;

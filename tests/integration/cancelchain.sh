@@ -278,6 +278,29 @@ check "cancelchain -- /bin/true: exit 2, one line naming the symbols it looked f
   bash -c "[ $rc -eq 2 ] && [ \$(wc -l <'$T/true.err') -eq 1 ] &&
            grep -qF 'context.(*cancelCtx).cancel' '$T/true.err' && grep -qF 'context_cancel' '$T/true.err'"
 
+# 4b. A script whose #! interpreter is missing: named, exit 127, before
+#     anything is attached or printed.
+printf '#!/nonexistent/interp\necho hi\n' >"$T/bad-shebang"
+chmod +x "$T/bad-shebang"
+"${LIMIT[@]}" 10 "$CC" -- "$T/bad-shebang" >"$T/shebang.out" 2>"$T/shebang.err" </dev/null
+rc=$?
+left=$(left_progs)
+check "cancelchain -- a script whose #! interpreter is missing: exit 127, one line naming it, nothing attached" \
+  "exit $rc, still loaded: $left: $(head -c 300 "$T/shebang.err")" \
+  bash -c "[ $rc -eq 127 ] && [ \$(wc -l <'$T/shebang.err') -eq 1 ] && [ ! -s '$T/shebang.out' ] &&
+           grep -qx \"cancelchain: cannot run '.*/bad-shebang': its interpreter /nonexistent/interp does not exist\" '$T/shebang.err' &&
+           [ -z '$left' ]"
+
+# 4c. A path with terminal escapes in it: shown escaped, no control byte.
+EVIL_CMD="$T/run$(printf '\033]0;pwn\007\033[2J')"
+cp /bin/true "$EVIL_CMD"
+"${LIMIT[@]}" 10 "$CC" -- "$EVIL_CMD" >"$T/evil.out" 2>"$T/evil.err" </dev/null
+rc=$?
+ctl=$(cat "$T/evil.out" "$T/evil.err" | LC_ALL=C tr -d '\n\t\040-\176\200-\377' | wc -c)
+check "cancelchain -- a path with ESC and BEL: exit 2, the path shown escaped, no control byte" \
+  "exit $rc, $ctl control bytes: $(head -c 300 "$T/evil.err" | cat -v)" \
+  bash -c "[ $rc -eq 2 ] && [ $ctl -eq 0 ] && grep -qF 'run\x1b]0;pwn\x07\x1b[2J has neither' '$T/evil.err'"
+
 # 5. -p PID: attach to a running go-client. (a) it waits on a stalled server
 #    for 1.5 s: the chain shows, and cancelchain ends with the process.
 "$BIN/go-client" -q -t 1500 "$URL/stall" >/dev/null 2>&1 </dev/null &

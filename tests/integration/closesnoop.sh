@@ -238,4 +238,66 @@ expect_error "-- /nonexistent: cannot run it, exit 127" 127 \
   "^closesnoop: cannot run '/nonexistent': No such file or directory$" -- /nonexistent
 expect_error "-- a command not in PATH: exit 127" 127 \
   "^closesnoop: cannot run 'ctxlab-no-such-cmd': No such file or directory$" -- ctxlab-no-such-cmd
+# 7b. A script whose #! interpreter is missing: exec would say "No such file
+#     or directory" for a file that exists, after the header. Named, before
+#     anything is printed or attached.
+printf '#!/nonexistent/interp\necho hi\n' >"$T/bad-shebang"
+chmod +x "$T/bad-shebang"
+expect_error "-- a script whose #! interpreter is missing: names it, exit 127, no header" 127 \
+  "^closesnoop: cannot run '.*/bad-shebang': its interpreter /nonexistent/interp does not exist$" -- "$T/bad-shebang"
+
 expect_nothing_attached "after every run above, no closesnoop program is left loaded"
+
+# controls FILE: how many bytes of FILE are control characters other than \n
+# and \t (what a terminal would act on).
+controls() { LC_ALL=C tr -d '\n\t\040-\176\200-\377' <"$1" | wc -c; }
+
+# 8. A process that names itself with terminal escapes (any local user can):
+#    no control byte reaches the terminal, the name shows escaped, in text,
+#    with -n, and in --folded.
+EVIL=$(printf '\033]0;pwn\007\033[2J')
+EVIL_SHOWN='\x1b]0;pwn\x07\x1b[2J'
+EVIL_FOLDED='\x1b]0_pwn\x07\x1b[2J' # ';' is '_' there
+RENAME='printf "\033]0;pwn\007\033[2J" >/proc/self/comm; exec 3</dev/null; exec 3<&-; sleep 0.2'
+"${LIMIT[@]}" 20 "$CS" -- sh -c "$RENAME" >"$T/evil.out" 2>"$T/evil.err" </dev/null
+rc=$?
+check "a comm with ESC and BEL: no control byte in the text output, the name shown escaped" \
+  "exit $rc, $(controls "$T/evil.out") control bytes; $(grep -a 'pwn' "$T/evil.out" | head -n 2 | cat -v)" \
+  bash -c "[ $rc -eq 0 ] && [ $(controls "$T/evil.out") -eq 0 ] && grep -qF '$EVIL_SHOWN' '$T/evil.out'"
+"${LIMIT[@]}" 20 "$CS" --folded -- sh -c "$RENAME" >"$T/evil.folded" 2>/dev/null </dev/null
+check "a comm with ESC and BEL: --folded escapes it too" \
+  "$(controls "$T/evil.folded") control bytes; $(grep -a 'pwn' "$T/evil.folded" | head -n 1 | cat -v)" \
+  bash -c "[ $(controls "$T/evil.folded") -eq 0 ] && grep -qF '$EVIL_FOLDED;' '$T/evil.folded'"
+if ! start_bg evil-n -n "$EVIL"; then
+  not_ok "closesnoop -n with ESC and BEL in COMM: escaped in its output" "did not attach: $(head -c 300 "$T/evil-n.err" | cat -v)"
+else
+  "${LIMIT[@]}" 10 sh -c "$RENAME" </dev/null
+  sleep 0.3
+  kill -INT "$BG_PID"
+  wait "$BG_WRAP"
+  rc=$?
+  check "closesnoop -n with ESC and BEL in COMM: escaped on stdout and stderr, and it matched" \
+    "exit $rc; stdout $(controls "$T/evil-n.out"), stderr $(controls "$T/evil-n.err") control bytes: $(head -c 300 "$T/evil-n.err" | cat -v)" \
+    bash -c "[ $rc -eq 0 ] && [ $(controls "$T/evil-n.out") -eq 0 ] && [ $(controls "$T/evil-n.err") -eq 0 ] &&
+             grep -qF 'in tasks named $EVIL_SHOWN' '$T/evil-n.err' && grep -qF '$EVIL_SHOWN' '$T/evil-n.out'"
+fi
+EVIL_CMD="$T/run$EVIL"
+cp /bin/true "$EVIL_CMD"
+"${LIMIT[@]}" 20 "$CS" -- "$EVIL_CMD" >/dev/null 2>"$T/evilcmd.err" </dev/null
+check "a command whose name has ESC and BEL: the 'Tracing ...' line shows it escaped" \
+  "$(controls "$T/evilcmd.err") control bytes: $(head -c 300 "$T/evilcmd.err" | cat -v)" \
+  bash -c "[ $(controls "$T/evilcmd.err") -eq 0 ] && grep -qF 'run$EVIL_SHOWN)' '$T/evilcmd.err'"
+
+# 9. -p PID ends with PID, as cancelchain -p does: `pid N exited`, exit 0.
+sleep 1 &
+sleeper=$!
+started_pids+=("$sleeper")
+t0=$(date +%s%N)
+"${LIMIT[@]}" 10 "$CS" -p "$sleeper" >"$T/pend.out" 2>"$T/pend.err" </dev/null
+rc=$?
+ms=$((($(date +%s%N) - t0) / 1000000))
+check "closesnoop -p: stops within 2 s of the process's end, says 'pid N exited', exit 0" \
+  "exit $rc after $ms ms: $(tr '\n' '|' <"$T/pend.err" | head -c 300)" \
+  bash -c "[ $rc -eq 0 ] && [ $ms -lt 3000 ] && grep -qx 'closesnoop: pid $sleeper exited' '$T/pend.err' &&
+           grep -qE '^lost [0-9]+ events$' '$T/pend.err'"
+expect_nothing_attached "after the runs of 8 and 9, no closesnoop program is left loaded"
