@@ -1,8 +1,10 @@
 // go-client: the Go program ctxlab puts under the microscope.
 //
 // It fetches a URL the ordinary way: a request built with a context
-// (context.WithTimeout for -t, context.WithCancel for -c), sent by
-// http.DefaultClient, its body read by a loop of resp.Body.Read. The C
+// (context.WithTimeout for -t, context.WithCancel for -c), sent by an
+// http.Client that is the default one but for following redirects and
+// asking for gzip (see client, below), its body read by a loop of
+// resp.Body.Read. The C
 // clients in clients/ rebuild, one idea at a time, what Go does below this
 // code; run both under strace and compare.
 //
@@ -21,7 +23,7 @@
 //	setsockopt(6, SOL_TCP, TCP_NODELAY, [1], 4) = 0
 //	setsockopt(6, SOL_SOCKET, SO_KEEPALIVE, [1], 4) = 0, then TCP_KEEPINTVL and TCP_KEEPIDLE [30]
 //	read(6, ..., 4096) = -1 EAGAIN                      the reading goroutine: no answer yet
-//	write(6, "GET /stall HTTP/1.1\r\nHost: 127.0"..., 101) = 101
+//	write(6, "GET /stall HTTP/1.1\r\nHost: 127.0"..., 78) = 78
 //	epoll_pwait(3, [], 128, 198, NULL, 0) = 0           198 ms later: nothing came, the timer is due
 //	epoll_ctl(3, EPOLL_CTL_DEL, 6, ...) = 0
 //	close(6) = 0
@@ -57,12 +59,39 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"os/signal"
+	"syscall"
 	"time"
 )
 
 func main() {
+	// A reader that goes away (go-client URL | head -c 10) must not kill
+	// the program before its result line: with SIGPIPE ignored, a write to
+	// a closed stdout returns EPIPE instead of raising the signal
+	// (`os/file_unix.go epipecheck`), as in the C clients.
+	signal.Ignore(syscall.SIGPIPE)
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
+
+// client is http.DefaultClient less two things the lab has no use for:
+// a 3xx is the response, not an order to fetch another URL (the default
+// follows up to 10, `net/http/client.go (*Client).checkRedirect`), and the
+// request asks for the body as it is, without the `Accept-Encoding: gzip`
+// the transport adds and then undoes
+// (`net/http/transport.go (*persistConn).roundTrip`), so the bytes read are
+// the bytes sent, and the request is the C clients' but for User-Agent.
+var client = &http.Client{
+	Transport: transport,
+	CheckRedirect: func(*http.Request, []*http.Request) error {
+		return http.ErrUseLastResponse
+	},
+}
+
+var transport = func() *http.Transport {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.DisableCompression = true
+	return t
+}()
 
 // run is the whole program: parse the command line, fetch the URL, print
 // the result line. It returns the exit status.
@@ -105,7 +134,7 @@ func fetch(opts *options, stdout io.Writer) (res result) {
 		req.URL.Host = opts.dialHost
 	}
 
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := client.Do(req)
 	if err != nil {
 		res.err = err
 		return res
@@ -113,8 +142,12 @@ func fetch(opts *options, stdout io.Writer) (res result) {
 	defer resp.Body.Close()
 	res.status = resp.StatusCode
 
-	out := bufio.NewWriter(stdout)
-	defer out.Flush() // a closed stdout is not the request's failure
+	out := &bodyWriter{w: bufio.NewWriter(stdout), quiet: opts.quiet}
+	defer func() {
+		if err := out.flush(); err != nil && res.err == nil {
+			res.err = err
+		}
+	}()
 	buf := make([]byte, opts.readSize)
 	for {
 		n, err := resp.Body.Read(buf[:opts.readSize])
@@ -123,8 +156,9 @@ func fetch(opts *options, stdout io.Writer) (res result) {
 				go cancelLater(ctx, cancel, opts.cancelAfter)
 			}
 			res.bytes += int64(n)
-			if !opts.quiet {
-				out.Write(buf[:n])
+			if werr := out.write(buf[:n]); werr != nil {
+				res.err = werr
+				return res
 			}
 		}
 		if err == io.EOF {
@@ -135,6 +169,38 @@ func fetch(opts *options, stdout io.Writer) (res result) {
 			return res
 		}
 	}
+}
+
+// bodyWriter takes the body to stdout. A reader that has gone away
+// (EPIPE) is not the request's failure: the body is still read and counted,
+// just no longer written. Any other write error (ENOSPC on /dev/full) is:
+// a body that could not be delivered is not a fetched body.
+type bodyWriter struct {
+	w     *bufio.Writer
+	quiet bool // -q, or the reader has gone away
+}
+
+func (b *bodyWriter) write(p []byte) error {
+	if b.quiet {
+		return nil
+	}
+	_, err := b.w.Write(p)
+	return b.check(err)
+}
+
+func (b *bodyWriter) flush() error {
+	if b.quiet {
+		return nil
+	}
+	return b.check(b.w.Flush())
+}
+
+func (b *bodyWriter) check(err error) error {
+	if errors.Is(err, syscall.EPIPE) {
+		b.quiet = true
+		return nil
+	}
+	return err
 }
 
 // cancelLater cancels the request after d, unless it is over by then.

@@ -2,12 +2,14 @@ package main
 
 import (
 	"bytes"
+	"io/fs"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -264,5 +266,62 @@ func TestHelp(t *testing.T) {
 		if out.code != 0 || out.stderr != "" || !strings.HasPrefix(out.stdout, "usage: go-client [-t MS] [-c MS]") {
 			t.Errorf("go-client %s: exit %d, stdout %q, stderr %q", flag, out.code, out.stdout, out.stderr)
 		}
+	}
+}
+
+// failingWriter fails every write as os.Stdout does on a closed pipe
+// (EPIPE) or /dev/full (ENOSPC), counting the tries.
+type failingWriter struct {
+	errno syscall.Errno
+	tries int
+}
+
+func (w *failingWriter) Write(p []byte) (int, error) {
+	w.tries++
+	return 0, &fs.PathError{Op: "write", Path: "/dev/stdout", Err: w.errno}
+}
+
+func runFailing(t *testing.T, errno syscall.Errno, url string) (int, string, int) {
+	t.Helper()
+	w := &failingWriter{errno: errno}
+	var stderr bytes.Buffer
+	code := run([]string{url}, w, &stderr)
+	return code, stderr.String(), w.tries
+}
+
+func TestStdoutGoneIsNoFailure(t *testing.T) {
+	code, stderr, tries := runFailing(t, syscall.EPIPE, serve(t, hello)+"/hello")
+	if code != 0 || !strings.HasPrefix(stderr, "result: ok status=200 bytes=11000000 ") {
+		t.Fatalf("exit %d, %q: want the whole body counted, exit 0", code, stderr)
+	}
+	if tries != 1 {
+		t.Fatalf("%d writes after EPIPE, want none", tries-1)
+	}
+}
+
+func TestStdoutFullIsAFailure(t *testing.T) {
+	for _, path := range []string{"/hello", "/ok"} {
+		code, stderr, _ := runFailing(t, syscall.ENOSPC, serve(t, hello)+path)
+		if code != 1 || !strings.HasPrefix(stderr, `result: error="write /dev/stdout: no space left on device" bytes=`) {
+			t.Fatalf("%s: exit %d, %q: want the write error, exit 1", path, code, stderr)
+		}
+	}
+}
+
+func TestRedirectIsTheResponse(t *testing.T) {
+	url := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/elsewhere", http.StatusFound)
+	})
+	if out := runResult(t, "-q", url+"/here"); !out.ok || out.status != 302 {
+		t.Fatalf("want ok status=302, got %q", out.stderr)
+	}
+}
+
+func TestNoCompressionAsked(t *testing.T) {
+	var header http.Header
+	url := serve(t, func(w http.ResponseWriter, r *http.Request) { header = r.Header })
+	out := runResult(t, url+"/ok")
+	if !out.ok || header.Get("Accept-Encoding") != "" {
+		t.Fatalf("Accept-Encoding %q, result %q", header.Get("Accept-Encoding"), out.stderr)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"strings"
 	"syscall"
 	"time"
@@ -47,6 +48,12 @@ func errorText(err error) string {
 		// io.EOF: the server closed before a response began, as /close does.
 		return "unexpected EOF"
 	}
+	var pathErr *fs.PathError
+	if errors.As(err, &pathErr) {
+		// A write to stdout that failed: "write /dev/stdout: no space left
+		// on device", the words the C clients print too.
+		return oneLine(pathErr.Error())
+	}
 	inner := err
 	for next := errors.Unwrap(inner); next != nil; next = errors.Unwrap(inner) {
 		inner = next
@@ -63,7 +70,12 @@ func errorText(err error) string {
 			return "malformed HTTP response"
 		}
 	}
-	// Keep the line one line, and the quotes around it unambiguous.
+	return oneLine(text)
+}
+
+// oneLine keeps the result line one line, and the quotes around the error
+// text unambiguous.
+func oneLine(text string) string {
 	return strings.Map(func(r rune) rune {
 		switch {
 		case r == '"':

@@ -117,10 +117,24 @@ void client_parse_args(const struct client_stage *stage, int argc, char **argv, 
 	signal(SIGPIPE, SIG_IGN);
 }
 
-const char *client_error_text(enum client_error error, int sys_errno)
+/* Go's syscall.Errno texts are the C library's with a lower-case first
+ * letter: "connection refused", "connection reset by peer". */
+static const char *errno_text(int sys_errno)
 {
 	static __thread char lowered[128];
-	const char *text;
+	const char *text = strerrordesc_np(sys_errno);
+
+	if (text == NULL)
+		return "unknown error";
+	snprintf(lowered, sizeof(lowered), "%s", text);
+	if (lowered[0] >= 'A' && lowered[0] <= 'Z' && !(lowered[1] >= 'A' && lowered[1] <= 'Z'))
+		lowered[0] = (char)(lowered[0] - 'A' + 'a');
+	return lowered;
+}
+
+const char *client_error_text(enum client_error error, int sys_errno)
+{
+	static __thread char write_failed[160];
 
 	switch (error) {
 	case CLIENT_OK:
@@ -135,18 +149,14 @@ const char *client_error_text(enum client_error error, int sys_errno)
 		return "malformed HTTP response";
 	case CLIENT_HEAD_TOO_LARGE:
 		return "server response headers exceeded 32768 bytes; aborted";
+	case CLIENT_WRITE_STDOUT:
+		/* Go's *fs.PathError from os.Stdout.Write, word for word */
+		snprintf(write_failed, sizeof(write_failed), "write /dev/stdout: %s", errno_text(sys_errno));
+		return write_failed;
 	case CLIENT_SYSCALL:
 		break;
 	}
-	/* Go's syscall.Errno texts are the C library's with a lower-case first
-	 * letter: "connection refused", "connection reset by peer". */
-	text = strerrordesc_np(sys_errno);
-	if (text == NULL)
-		return "unknown error";
-	snprintf(lowered, sizeof(lowered), "%s", text);
-	if (lowered[0] >= 'A' && lowered[0] <= 'Z' && !(lowered[1] >= 'A' && lowered[1] <= 'Z'))
-		lowered[0] = (char)(lowered[0] - 'A' + 'a');
-	return lowered;
+	return errno_text(sys_errno);
 }
 
 void client_fail_errno(struct client_result *res, int err)
@@ -167,16 +177,30 @@ void client_fail_http(struct client_result *res, const struct http_response *r)
 	res->error = from_http[r->error];
 }
 
+/* How writing the body to stdout went: once it fails, nothing more is
+ * written. EPIPE (the reader has gone away) is no failure of the request;
+ * any other errno is, and is kept here until client_take_read reports it. */
+static bool stdout_done;
+static int stdout_errno;
+
 static void write_body(void *arg, const char *data, size_t len)
 {
 	const struct client_opts *opts = arg;
 
-	if (!opts->quiet)
-		fwrite(data, 1, len, stdout); /* a closed stdout is not the request's failure */
+	if (opts->quiet || stdout_done)
+		return;
+	errno = 0;
+	if (fwrite(data, 1, len, stdout) < len) {
+		stdout_done = true;
+		if (errno != EPIPE)
+			stdout_errno = errno ? errno : EIO;
+	}
 }
 
 void client_response_init(struct http_response *r, const struct client_opts *opts)
 {
+	stdout_done = false;
+	stdout_errno = 0;
 	http_response_init(r, write_body, (void *)opts);
 }
 
@@ -188,15 +212,27 @@ bool client_take_read(struct client_result *res, struct http_response *r, const 
 	res->bytes = r->body_bytes;
 	if (progress == HTTP_ERROR)
 		client_fail_http(res, r);
+	if (stdout_errno && res->error == CLIENT_OK) {
+		res->error = CLIENT_WRITE_STDOUT;
+		res->sys_errno = stdout_errno;
+		return true; /* a body that cannot be delivered is not worth reading */
+	}
 	return progress != HTTP_MORE;
 }
 
-int client_report(const struct client_result *res)
+int client_report(const struct client_result *result)
 {
+	struct client_result copy = *result, *res = &copy;
 	double elapsed_ms = timespec_diff_ms(monotonic_now(), res->started);
 	const char *sep = res->extra[0] ? " " : "";
 
-	fflush(stdout);
+	/* The last of the body may still be in stdio's buffer: its write can
+	 * fail too (a 3-byte body to /dev/full fails only here). */
+	errno = 0;
+	if (!stdout_done && fflush(stdout) != 0 && errno != EPIPE && res->error == CLIENT_OK) {
+		res->error = CLIENT_WRITE_STDOUT;
+		res->sys_errno = errno ? errno : EIO;
+	}
 	if (res->error == CLIENT_OK) {
 		fprintf(stderr, "result: ok status=%d bytes=%llu elapsed_ms=%.1f%s%s\n", res->status,
 			(unsigned long long)res->bytes, elapsed_ms, sep, res->extra);

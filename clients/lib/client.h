@@ -40,8 +40,9 @@ struct client_opts {
 };
 
 /* Parses argv; on a usage error prints one line and exits 2, on -h prints
- * the usage and exits 0. Also ignores SIGPIPE, as Go does, so a peer's reset
- * is an error to report rather than a signal that kills. */
+ * the usage and exits 0. Also ignores SIGPIPE, as go-client does, so a
+ * peer's reset is an error to report rather than a signal that kills, and a
+ * reader of stdout that goes away (`| head -c 10`) is not fatal either. */
 void client_parse_args(const struct client_stage *stage, int argc, char **argv, struct client_opts *opts);
 
 enum client_error {
@@ -52,6 +53,7 @@ enum client_error {
 	CLIENT_MALFORMED_RESPONSE,
 	CLIENT_HEAD_TOO_LARGE,
 	CLIENT_SYSCALL, /* sys_errno says which */
+	CLIENT_WRITE_STDOUT, /* the body could not be written; sys_errno says why */
 };
 
 struct client_result {
@@ -72,7 +74,10 @@ void client_fail_errno(struct client_result *res, int err);
 /* Records why the response parser gave up. */
 void client_fail_http(struct client_result *res, const struct http_response *r);
 
-/* Readies a parser whose body goes to stdout, unless -q. */
+/* Readies a parser whose body goes to stdout, unless -q. A reader that has
+ * gone away (EPIPE) is not the request's failure: the body is still read and
+ * counted, no longer written. Any other write error (ENOSPC on /dev/full) is:
+ * client_take_read ends the response with CLIENT_WRITE_STDOUT. */
 void client_response_init(struct http_response *r, const struct client_opts *opts);
 
 /* Feeds what read() returned to the parser: n bytes of buf, or, when n is 0,
@@ -81,8 +86,9 @@ void client_response_init(struct http_response *r, const struct client_opts *opt
  * is over, complete or not. */
 bool client_take_read(struct client_result *res, struct http_response *r, const char *buf, size_t n);
 
-/* Prints the `result:` line on stderr and returns the exit status: 0 for a
- * response, 1 for a failure. */
+/* Flushes stdout (a failure other than EPIPE makes an ok result a
+ * CLIENT_WRITE_STDOUT one), prints the `result:` line on stderr and returns
+ * the exit status: 0 for a response, 1 for a failure. */
 int client_report(const struct client_result *res);
 
 /* Fetches opts->url, recording the outcome in res. */
