@@ -175,6 +175,7 @@ void client_fail_http(struct client_result *res, const struct http_response *r)
 	};
 
 	res->error = from_http[r->error];
+	res->detail = http_error_detail(r);
 }
 
 /* How writing the body to stdout went: once it fails, nothing more is
@@ -239,7 +240,9 @@ int client_report(const struct client_result *result)
 		return 0;
 	}
 	fprintf(stderr, "result: error=\"%s\" bytes=%llu elapsed_ms=%.1f%s%s\n",
-		client_error_text(res->error, res->sys_errno), (unsigned long long)res->bytes, elapsed_ms, sep,
+		res->error == CLIENT_MALFORMED_RESPONSE && res->detail ? res->detail
+								 : client_error_text(res->error, res->sys_errno),
+		(unsigned long long)res->bytes, elapsed_ms, sep,
 		res->extra);
 	return 1;
 }

@@ -63,6 +63,7 @@ struct client_result {
 	uint64_t bytes; /* body bytes received, decoded */
 	struct timespec started;
 	char extra[96]; /* stage-specific fields for the result line, "name=value ..." */
+	const char *detail; /* CLIENT_MALFORMED_RESPONSE: what was wrong, in Go's words, or NULL */
 };
 
 /* Go's text for an error: "context deadline exceeded", "connection refused"... */

@@ -8,6 +8,17 @@
 
 #define STATUS_PREFIX "HTTP/"
 
+/* Go's words for the faults (net/http and net/textproto, Go 1.19) */
+#define E_RESPONSE "malformed HTTP response"        /* net/http/response.go ReadResponse */
+#define E_HEADER_LINE "malformed MIME header line"  /* net/textproto/reader.go readMIMEHeader */
+#define E_CONTENT_LENGTH "bad Content-Length"       /* net/http/transfer.go parseContentLength */
+#define E_CONTENT_LENGTHS "http: message cannot contain multiple Content-Length headers" /* transfer.go fixLength */
+#define E_TRANSFER_ENCODING "unsupported transfer encoding" /* transfer.go parseTransferEncoding */
+#define E_CHUNK_BYTE "invalid byte in chunk length" /* net/http/internal/chunked.go parseHexUint */
+#define E_CHUNK_TOO_LARGE "http chunk length too large" /* net/http/internal/chunked.go parseHexUint */
+#define E_CHUNKED "malformed chunked encoding"     /* net/http/internal/chunked.go (*chunkedReader).Read */
+#define E_TOO_MANY_1XX "net/http: too many 1xx informational responses" /* transport.go (*persistConn).readResponse */
+
 enum parse_state {
 	ST_HEAD,
 	ST_BODY_LENGTH,
@@ -41,10 +52,12 @@ void http_response_init(struct http_response *r, http_body_fn on_body, void *arg
 	r->status = 0;
 	r->body_bytes = 0;
 	r->error = HTTP_OK;
+	r->detail = NULL;
 	r->state = ST_HEAD;
 	r->body_kind = BODY_NONE;
 	r->left = 0;
 	r->chunk_size_digits = 0;
+	r->interim_count = 0;
 	r->line_has_text = 0;
 	r->head_len = 0;
 	r->on_body = on_body;
@@ -56,6 +69,17 @@ static enum http_progress fail(struct http_response *r, enum http_error error)
 	r->state = ST_FAILED;
 	r->error = error;
 	return HTTP_ERROR;
+}
+
+static enum http_progress malformed(struct http_response *r, const char *detail)
+{
+	r->detail = detail;
+	return fail(r, HTTP_MALFORMED);
+}
+
+const char *http_error_detail(const struct http_response *r)
+{
+	return r->error == HTTP_MALFORMED ? r->detail : NULL;
 }
 
 static void deliver(struct http_response *r, const char *data, size_t len)
@@ -95,26 +119,35 @@ static int parse_status_line(struct http_response *r, const char *line, const ch
 	return r->status < 100 ? -1 : 0;
 }
 
+/* Decimal digits only, any number of them (leading zeros count for
+ * nothing), at most 2^63 - 1, as Go:
+ * net/http/transfer.go parseContentLength: strconv.ParseUint(cl, 10, 63) */
 static int parse_content_length(const char *value, const char *end, uint64_t *out)
 {
+	const uint64_t max = INT64_MAX;
 	uint64_t n = 0;
 
-	if (value == end || end - value > 18) /* 18 digits cannot overflow */
+	if (value == end)
 		return -1;
 	for (const char *p = value; p < end; p++) {
-		if (!isdigit((unsigned char)*p))
+		uint64_t digit = (uint64_t)(*p - '0');
+
+		if (!isdigit((unsigned char)*p) || n > (max - digit) / 10)
 			return -1;
-		n = n * 10 + (uint64_t)(*p - '0');
+		n = n * 10 + digit;
 	}
 	*out = n;
 	return 0;
 }
 
-/* Parses the complete head in r->head and chooses how the body is framed. */
-static int parse_head(struct http_response *r)
+/* Parses the complete head in r->head and chooses how the body is framed.
+ * Returns NULL, or what is wrong in Go's words. */
+static const char *parse_head(struct http_response *r)
 {
 	const char *p = r->head, *head_end = r->head + r->head_len;
-	int have_length = 0, chunked = 0;
+	const char *first_length = NULL; /* the first Content-Length's text */
+	size_t first_length_len = 0;
+	int chunked = 0;
 	uint64_t length = 0;
 
 	for (int line_no = 0; p < head_end; line_no++) {
@@ -127,28 +160,35 @@ static int parse_head(struct http_response *r)
 			break; /* the blank line ending the head */
 		if (line_no == 0) {
 			if (parse_status_line(r, p, line_end) != 0)
-				return -1;
+				return E_RESPONSE;
 		} else {
 			const char *colon = memchr(p, ':', (size_t)(line_end - p));
 			const char *value, *value_end = line_end;
 
 			if (colon == NULL || colon == p)
-				return -1;
+				return E_HEADER_LINE;
 			for (const char *c = p; c < colon; c++)
 				if (!is_token_char((unsigned char)*c))
-					return -1; /* also rejects obsolete line folding */
+					return E_HEADER_LINE; /* also rejects obsolete line folding */
 			value = colon + 1;
 			trim(&value, &value_end);
 			if ((size_t)(colon - p) == 14 && strncasecmp(p, "Content-Length", 14) == 0) {
-				uint64_t n;
+				size_t value_len = (size_t)(value_end - value);
 
-				if (parse_content_length(value, value_end, &n) != 0 || (have_length && n != length))
-					return -1;
-				have_length = 1;
-				length = n;
+				/* repeats must be the same text, as in Go's
+				 * net/http/transfer.go fixLength ("5" and "05" differ) */
+				if (first_length) {
+					if (value_len != first_length_len || memcmp(value, first_length, value_len) != 0)
+						return E_CONTENT_LENGTHS;
+				} else {
+					if (parse_content_length(value, value_end, &length) != 0)
+						return E_CONTENT_LENGTH;
+					first_length = value;
+					first_length_len = value_len;
+				}
 			} else if ((size_t)(colon - p) == 17 && strncasecmp(p, "Transfer-Encoding", 17) == 0) {
 				if ((size_t)(value_end - value) != 7 || strncasecmp(value, "chunked", 7) != 0)
-					return -1; /* only chunked is spoken here */
+					return E_TRANSFER_ENCODING; /* only chunked is spoken here */
 				chunked = 1;
 			}
 		}
@@ -159,12 +199,12 @@ static int parse_head(struct http_response *r)
 		r->body_kind = BODY_NONE;
 	else if (chunked) /* Transfer-Encoding wins over Content-Length (RFC 9112 6.3) */
 		r->body_kind = BODY_CHUNKED;
-	else if (have_length)
+	else if (first_length)
 		r->body_kind = length ? BODY_LENGTH : BODY_NONE;
 	else
 		r->body_kind = BODY_UNTIL_CLOSE;
 	r->left = chunked ? 0 : length;
-	return 0;
+	return NULL;
 }
 
 /* Appends head bytes up to the blank line; returns bytes consumed. */
@@ -219,14 +259,22 @@ enum http_progress http_response_feed(struct http_response *r, const char *data,
 				if (r->head_len == HTTP_HEAD_MAX)
 					return fail(r, HTTP_HEAD_TOO_LARGE);
 				if (i < len)
-					return fail(r, HTTP_MALFORMED);
+					return malformed(r, E_RESPONSE);
 				break;
 			}
-			if (parse_head(r) != 0)
-				return fail(r, HTTP_MALFORMED);
+			const char *bad = parse_head(r);
+
+			if (bad)
+				return malformed(r, bad);
 			if (r->status < 200 && r->status != 101) {
-				/* an interim response (100 Continue): the real one follows */
+				/* an interim response (100 Continue): the real one
+				 * follows, after at most HTTP_MAX_INTERIM of them */
+				unsigned interim = r->interim_count + 1;
+
+				if (interim > HTTP_MAX_INTERIM)
+					return malformed(r, E_TOO_MANY_1XX);
 				http_response_init(r, r->on_body, r->on_body_arg);
+				r->interim_count = interim;
 				break;
 			}
 			static const int first_state[] = {
@@ -254,11 +302,16 @@ enum http_progress http_response_feed(struct http_response *r, const char *data,
 			int digit = hex_value(c);
 
 			if (digit >= 0) {
-				if (++r->chunk_size_digits > 15)
-					return fail(r, HTTP_MALFORMED);
-				r->left = r->left * 16 + (uint64_t)digit;
+				/* At most 16 hex digits, leading zeros included, so
+				 * the size fits in 64 bits; Go, word for word:
+				 * net/http/internal/chunked.go parseHexUint: the 17th digit is "http chunk length too large" */
+				if (++r->chunk_size_digits > 16)
+					return malformed(r, E_CHUNK_TOO_LARGE);
+				r->left = r->left << 4 | (uint64_t)digit;
 			} else if (r->chunk_size_digits == 0) {
-				return fail(r, HTTP_MALFORMED);
+				/* Go reads an empty size line as 0 (the last chunk);
+				 * here it is an error, as it was before */
+				return malformed(r, c == '\r' || c == '\n' ? E_CHUNKED : E_CHUNK_BYTE);
 			} else if (c == ';' || c == ' ' || c == '\t') {
 				r->state = ST_CHUNK_EXTENSION;
 			} else if (c == '\r') {
@@ -266,7 +319,7 @@ enum http_progress http_response_feed(struct http_response *r, const char *data,
 			} else if (c == '\n') {
 				r->state = r->left ? ST_CHUNK_DATA : ST_TRAILER_LINE_START;
 			} else {
-				return fail(r, HTTP_MALFORMED);
+				return malformed(r, E_CHUNK_BYTE);
 			}
 			i++;
 			break;
@@ -279,8 +332,8 @@ enum http_progress http_response_feed(struct http_response *r, const char *data,
 			i++;
 			break;
 		case ST_CHUNK_SIZE_LF:
-			if (c != '\n')
-				return fail(r, HTTP_MALFORMED);
+			if (c != '\n') /* Go: the CR is then inside the size: parseHexUint fails on it */
+				return malformed(r, E_CHUNK_BYTE);
 			r->state = r->left ? ST_CHUNK_DATA : ST_TRAILER_LINE_START;
 			i++;
 			break;
@@ -300,7 +353,7 @@ enum http_progress http_response_feed(struct http_response *r, const char *data,
 				r->state = ST_CHUNK_SIZE;
 				r->chunk_size_digits = 0;
 			} else {
-				return fail(r, HTTP_MALFORMED);
+				return malformed(r, E_CHUNKED);
 			}
 			i++;
 			break;

@@ -11,7 +11,16 @@
 #include "url.h"
 
 #define HTTP_REQUEST_MAX (URL_TARGET_MAX + URL_HOST_MAX + 128)
-#define HTTP_HEAD_MAX (32 * 1024) /* status line plus headers */
+/* Status line plus headers. Go allows 10 MB by default
+ * (net/http/transport.go (*persistConn).maxHeaderResponseSize: 10 << 20);
+ * here the head is kept whole in struct http_response, which the clients
+ * hold on their stacks, so the limit stays 32 KiB and a bigger head is
+ * HTTP_HEAD_TOO_LARGE where Go would take it. */
+#define HTTP_HEAD_MAX (32 * 1024)
+
+/* Interim (1xx but 101) responses taken before the final one, as Go:
+ * net/http/transport.go (*persistConn).readResponse max1xxResponses */
+#define HTTP_MAX_INTERIM 5
 
 /* Writes the GET request for u into buf; returns its length, or -1 when it
  * does not fit in cap bytes. */
@@ -25,7 +34,7 @@ enum http_progress {
 
 enum http_error {
 	HTTP_OK,
-	HTTP_MALFORMED,        /* not HTTP, or broken framing */
+	HTTP_MALFORMED,        /* not HTTP, or broken framing, or too many 1xx */
 	HTTP_HEAD_TOO_LARGE,   /* more than HTTP_HEAD_MAX bytes of headers */
 	HTTP_UNEXPECTED_EOF,   /* the connection ended mid-response */
 };
@@ -40,12 +49,14 @@ struct http_response {
 	int status;
 	uint64_t body_bytes;
 	enum http_error error;
+	const char *detail;   /* see http_error_detail */
 
 	/* parser state */
 	int state;
 	enum http_body_kind body_kind;
 	uint64_t left;        /* bytes left in the body or the current chunk */
 	unsigned chunk_size_digits;
+	unsigned interim_count; /* interim responses so far */
 	int line_has_text;    /* the head's current line has a non-CR byte */
 	size_t head_len;
 	char head[HTTP_HEAD_MAX];
@@ -58,6 +69,11 @@ void http_response_init(struct http_response *r, http_body_fn on_body, void *arg
 /* Consumes len bytes read from the connection. Bytes after the end of the
  * response are ignored. */
 enum http_progress http_response_feed(struct http_response *r, const char *data, size_t len);
+
+/* For HTTP_MALFORMED: what was wrong, in Go's words where Go has words for
+ * the same fault (e.g. "bad Content-Length", "net/http: too many 1xx
+ * informational responses"); NULL when there is no such error. */
+const char *http_error_detail(const struct http_response *r);
 
 /* The connection reached EOF: done for a close-delimited body, otherwise an
  * HTTP_UNEXPECTED_EOF error. */

@@ -205,6 +205,34 @@ static const struct resp_case responses[] = {
 	{ "empty_reason_phrase", BYTES("HTTP/1.1 503 \r\nContent-Length: 4\r\n\r\nbusy"), false, 503, BYTES("busy") },
 	{ "header_names_odd_case",
 	  BYTES("HTTP/1.1 200 OK\r\ncontent-length: 4\r\nX-MiXeD: v\r\n\r\nbody"), false, 200, BYTES("body") },
+	/* leading zeros count for nothing (net/http/transfer.go parseContentLength:
+	 * strconv.ParseUint(cl, 10, 63), any number of digits) */
+	{ "content_length_leading_zeros",
+	  BYTES("HTTP/1.1 200 OK\r\nContent-Length: 0000000000000000005\r\n\r\nhello"), false, 200, BYTES("hello") },
+	{ "content_length_many_zeros",
+	  BYTES("HTTP/1.1 200 OK\r\nContent-Length: 000000000000000000000000000000000000000000000000000000000000002\r\n\r\nok"),
+	  false, 200, BYTES("ok") },
+	{ "content_length_repeat_leading_zeros",
+	  BYTES("HTTP/1.1 200 OK\r\nContent-Length: 05\r\nContent-Length:05 \r\n\r\nhello"), false, 200,
+	  BYTES("hello") },
+	/* 16 hex digits, leading zeros included, are what Go takes
+	 * (net/http/internal/chunked.go parseHexUint) */
+	{ "chunk_size_16_digits",
+	  BYTES("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0000000000000005\r\nhello\r\n"
+		"000000000000000A;x=y\r\n0123456789\r\n0000000000000000\r\n\r\n"),
+	  false, 200, BYTES("hello0123456789") },
+	/* up to 5 interim responses, as Go (net/http/transport.go
+	 * (*persistConn).readResponse, max1xxResponses); 101 is final */
+	{ "five_interim_then_200",
+	  BYTES("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\n\r\n"
+		"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 102 Processing\r\n\r\n"
+		"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"),
+	  false, 200, BYTES("ok") },
+	{ "five_interim_then_101",
+	  BYTES("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 100 Continue\r\n\r\n"
+		"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 100 Continue\r\n\r\n"
+		"HTTP/1.1 101 Switching Protocols\r\nUpgrade: x\r\n\r\n"),
+	  false, 101, BYTES("") },
 	{ "header_names_odd_case_chunked",
 	  BYTES("HTTP/1.1 200 OK\r\ntRANSFER-eNCODING: Chunked\r\nCONTENT-LENGTH: 99\r\n\r\n2\r\nhi\r\n0\r\n\r\n"), false,
 	  200, BYTES("hi") },
@@ -405,15 +433,21 @@ static const struct bad_case malformed[] = {
 	{ "content_length_two_numbers", "HTTP/1.1 200 OK\r\nContent-Length: 5 5\r\n\r\n", "hello" },
 	{ "content_length_list", "HTTP/1.1 200 OK\r\nContent-Length: 5, 5\r\n\r\n", "hello" },
 	{ "content_length_conflict", "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\n", "hello!" },
-	{ "content_length_19_digits", "HTTP/1.1 200 OK\r\nContent-Length: 1000000000000000000\r\n\r\n", "x" },
+	{ "content_length_2_63", "HTTP/1.1 200 OK\r\nContent-Length: 9223372036854775808\r\n\r\n", "x" },
+	{ "content_length_2_64", "HTTP/1.1 200 OK\r\nContent-Length: 18446744073709551616\r\n\r\n", "x" },
+	{ "content_length_2_63_leading_zeros",
+	  "HTTP/1.1 200 OK\r\nContent-Length: 0000009223372036854775808\r\n\r\n", "x" },
+	{ "content_length_repeat_differs_as_text", /* Go compares the trimmed texts */
+	  "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 05\r\n\r\n", "hello" },
 	{ "content_length_overflow",
 	  "HTTP/1.1 200 OK\r\nContent-Length: 18446744073709551621\r\n\r\n", "hello" }, /* 2^64 + 5 */
 	{ "transfer_encoding_gzip", "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\n", "" },
 	{ "transfer_encoding_gzip_chunked", "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n",
 	  "0\r\n\r\n" },
 	{ "chunk_size_zz", HEAD_CHUNKED "z", "z\r\nhello\r\n0\r\n\r\n" },
-	{ "chunk_size_16_digits", HEAD_CHUNKED "0000000000000005", "\r\nhello\r\n0\r\n\r\n" },
-	{ "chunk_size_17_digits", HEAD_CHUNKED "1000000000000000", "0\r\nx\r\n0\r\n\r\n" },
+	{ "chunk_size_17_digits", HEAD_CHUNKED "10000000000000000", "\r\nx\r\n0\r\n\r\n" },
+	{ "chunk_size_17_digits_leading_zeros", HEAD_CHUNKED "00000000000000005", "\r\nhello\r\n0\r\n\r\n" },
+	{ "chunk_size_17_zeros", HEAD_CHUNKED "00000000000000000", "\r\n\r\n" },
 	{ "chunk_size_junk", HEAD_CHUNKED "5x", "\r\nhello\r\n0\r\n\r\n" },
 	{ "chunk_size_leading_space", HEAD_CHUNKED " ", "5\r\nhello\r\n0\r\n\r\n" },
 	{ "chunk_size_empty_line", HEAD_CHUNKED "\r", "\n5\r\nhello\r\n0\r\n\r\n" },
@@ -424,6 +458,10 @@ static const struct bad_case malformed[] = {
 	{ "chunk_data_too_long", HEAD_CHUNKED "3\r\nabc\r\n2\r\nxyz", "\r\n0\r\n\r\n" },
 	{ "second_chunk_size_bad", HEAD_CHUNKED "3\r\nabc\r\nq", "\r\n0\r\n\r\n" },
 	{ "garbage_after_interim", "HTTP/1.1 100 Continue\r\n\r\nG", "ARBAGE\r\n\r\n" },
+	{ "six_interim",
+	  "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 100 Continue\r\n\r\n"
+	  "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\n\r\nHTTP/1.1 100 Continue\r\n\r\n",
+	  "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok" },
 	{ "bad_status_after_interim", "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 20 OK\r\n\r\n", "" },
 };
 
@@ -701,6 +739,107 @@ static void test_callback_arg_passed(void **state)
 	free(mine.data);
 }
 
+/* ---- limits as Go's ---- */
+
+/* The largest Content-Length Go takes is 2^63 - 1 (strconv.ParseUint(cl,
+ * 10, 63)); the head is then done and the body awaited. */
+static void test_content_length_max(void **state)
+{
+	static const char *const heads[] = {
+		"HTTP/1.1 200 OK\r\nContent-Length: 9223372036854775807\r\n\r\n",
+		"HTTP/1.1 200 OK\r\nContent-Length: 00000000009223372036854775807\r\n\r\n",
+	};
+
+	(void)state;
+	for (size_t i = 0; i < 2; i++) {
+		snprintf(where, sizeof(where), "Content-Length 2^63 - 1, head %zu", i);
+		parser_init();
+		expect_progress(http_response_feed(parser, heads[i], strlen(heads[i])), HTTP_MORE, "feeding the head");
+		expect_error(HTTP_OK);
+		assert_int_equal(parser->left, UINT64_C(9223372036854775807));
+		expect_progress(http_response_feed(parser, "abc", 3), HTTP_MORE, "feeding some body");
+		expect_body("abc", 3);
+	}
+}
+
+/* 16 hex digits of f: the largest chunk size Go's parseHexUint takes. */
+static void test_chunk_size_max(void **state)
+{
+	static const char wire[] = HEAD_CHUNKED "ffffffffffffffff\r\nabc";
+
+	(void)state;
+	snprintf(where, sizeof(where), "chunk size 2^64 - 1");
+	parser_init();
+	expect_progress(http_response_feed(parser, wire, sizeof(wire) - 1), HTTP_MORE, "feeding");
+	expect_error(HTTP_OK);
+	assert_int_equal(parser->left, UINT64_MAX - 3);
+	expect_body("abc", 3);
+}
+
+/* An endless stream of 100 Continue ends at the sixth, with Go's words. */
+static void test_endless_interim(void **state)
+{
+	static const char one[] = "HTTP/1.1 100 Continue\r\n\r\n";
+	enum http_progress p = HTTP_MORE;
+	int fed = 0;
+
+	(void)state;
+	snprintf(where, sizeof(where), "endless 100 Continue");
+	parser_init();
+	while (p == HTTP_MORE && fed < 1000) {
+		p = http_response_feed(parser, one, sizeof(one) - 1);
+		fed++;
+	}
+	expect_progress(p, HTTP_ERROR, "feeding 100 Continue again and again");
+	assert_int_equal(fed, 6);
+	expect_error(HTTP_MALFORMED);
+	assert_string_equal(http_error_detail(parser), "net/http: too many 1xx informational responses");
+
+	/* init starts the count again */
+	parser_init();
+	for (int i = 0; i < 5; i++)
+		expect_progress(http_response_feed(parser, one, sizeof(one) - 1), HTTP_MORE, "feeding 100 Continue");
+	expect_progress(http_response_feed(parser, valid_after, sizeof(valid_after) - 1), HTTP_DONE, "feeding the 200");
+	expect_body("ok", 2);
+	assert_null(http_error_detail(parser));
+}
+
+/* Go's words for the fault, where Go has some. */
+static void test_error_detail(void **state)
+{
+	static const struct {
+		const char *wire;
+		const char *detail;
+	} cases[] = {
+		{ "this is not HTTP", "malformed HTTP response" },
+		{ "HTTP/1.1 2x0 OK\r\n\r\n", "malformed HTTP response" },
+		{ "HTTP/1.1 200 OK\r\nNoColon\r\n\r\n", "malformed MIME header line" },
+		{ "HTTP/1.1 200 OK\r\nContent-Length: 12a\r\n\r\n", "bad Content-Length" },
+		{ "HTTP/1.1 200 OK\r\nContent-Length: 9223372036854775808\r\n\r\n", "bad Content-Length" },
+		{ "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\n",
+		  "http: message cannot contain multiple Content-Length headers" },
+		{ "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\n", "unsupported transfer encoding" },
+		{ HEAD_CHUNKED "5x\r\n", "invalid byte in chunk length" },
+		{ HEAD_CHUNKED "z", "invalid byte in chunk length" },
+		{ HEAD_CHUNKED "10000000000000000", "http chunk length too large" },
+		{ HEAD_CHUNKED "5\r\nhelloX", "malformed chunked encoding" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(where, sizeof(where), "detail of case %zu", i);
+		parser_init();
+		assert_null(http_error_detail(parser));
+		expect_progress(http_response_feed(parser, cases[i].wire, strlen(cases[i].wire)), HTTP_ERROR, "feeding");
+		expect_error(HTTP_MALFORMED);
+		assert_non_null(http_error_detail(parser));
+		assert_string_equal(http_error_detail(parser), cases[i].detail);
+		/* init forgets it */
+		parser_init();
+		assert_null(http_error_detail(parser));
+	}
+}
+
 /* ---- a large body, streamed ---- */
 
 #define BIG_BODY 11000000u
@@ -810,6 +949,10 @@ static const struct CMUnitTest fixed_tests[] = {
 	cmocka_unit_test(test_more_while_incomplete),
 	cmocka_unit_test(test_null_callback),
 	cmocka_unit_test(test_callback_arg_passed),
+	cmocka_unit_test(test_content_length_max),
+	cmocka_unit_test(test_chunk_size_max),
+	cmocka_unit_test(test_endless_interim),
+	cmocka_unit_test(test_error_detail),
 	cmocka_unit_test(test_big_content_length_body),
 	cmocka_unit_test(test_big_chunked_body),
 };
