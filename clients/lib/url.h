@@ -15,7 +15,9 @@ struct url {
 	struct sockaddr_storage addr;
 	socklen_t addr_len;
 	char host_header[URL_HOST_MAX];  /* what the Host: header says */
-	char target[URL_TARGET_MAX];     /* "/path?query", never empty */
+	char target[URL_TARGET_MAX];     /* "/path?query", never empty, as Go sends it:
+	                                  * the path percent-encoded ("/é" is
+	                                  * "/%C3%A9"), the query as given */
 };
 
 /* Fills *out and returns 0, or returns -1 and writes one line saying what is
