@@ -9,15 +9,15 @@
 #define STATUS_PREFIX "HTTP/"
 
 /* Go's words for the faults (net/http and net/textproto, Go 1.19) */
-#define E_RESPONSE "malformed HTTP response"        /* net/http/response.go ReadResponse */
-#define E_HEADER_LINE "malformed MIME header line"  /* net/textproto/reader.go readMIMEHeader */
-#define E_CONTENT_LENGTH "bad Content-Length"       /* net/http/transfer.go parseContentLength */
-#define E_CONTENT_LENGTHS "http: message cannot contain multiple Content-Length headers" /* transfer.go fixLength */
-#define E_TRANSFER_ENCODING "unsupported transfer encoding" /* transfer.go parseTransferEncoding */
-#define E_CHUNK_BYTE "invalid byte in chunk length" /* net/http/internal/chunked.go parseHexUint */
-#define E_CHUNK_TOO_LARGE "http chunk length too large" /* net/http/internal/chunked.go parseHexUint */
-#define E_CHUNKED "malformed chunked encoding"     /* net/http/internal/chunked.go (*chunkedReader).Read */
-#define E_TOO_MANY_1XX "net/http: too many 1xx informational responses" /* transport.go (*persistConn).readResponse */
+#define E_RESPONSE "malformed HTTP response"        /* `net/http/response.go ReadResponse` */
+#define E_HEADER_LINE "malformed MIME header line"  /* `net/textproto/reader.go readMIMEHeader` */
+#define E_CONTENT_LENGTH "bad Content-Length"       /* `net/http/transfer.go parseContentLength` */
+#define E_CONTENT_LENGTHS "http: message cannot contain multiple Content-Length headers" /* `net/http/transfer.go fixLength` */
+#define E_TRANSFER_ENCODING "unsupported transfer encoding" /* `net/http/transfer.go (*transferReader).parseTransferEncoding` */
+#define E_CHUNK_BYTE "invalid byte in chunk length" /* `net/http/internal/chunked.go parseHexUint` */
+#define E_CHUNK_TOO_LARGE "http chunk length too large" /* `net/http/internal/chunked.go parseHexUint` */
+#define E_CHUNKED "malformed chunked encoding"     /* `net/http/internal/chunked.go (*chunkedReader).Read` */
+#define E_TOO_MANY_1XX "net/http: too many 1xx informational responses" /* `net/http/transport.go (*persistConn).readResponse` */
 
 enum parse_state {
 	ST_HEAD,
@@ -121,7 +121,7 @@ static int parse_status_line(struct http_response *r, const char *line, const ch
 
 /* Decimal digits only, any number of them (leading zeros count for
  * nothing), at most 2^63 - 1, as Go:
- * net/http/transfer.go parseContentLength: strconv.ParseUint(cl, 10, 63) */
+ * `net/http/transfer.go parseContentLength`: strconv.ParseUint(cl, 10, 63) */
 static int parse_content_length(const char *value, const char *end, uint64_t *out)
 {
 	const uint64_t max = INT64_MAX;
@@ -176,7 +176,7 @@ static const char *parse_head(struct http_response *r)
 				size_t value_len = (size_t)(value_end - value);
 
 				/* repeats must be the same text, as in Go's
-				 * net/http/transfer.go fixLength ("5" and "05" differ) */
+				 * `net/http/transfer.go fixLength` ("5" and "05" differ) */
 				if (first_length) {
 					if (value_len != first_length_len || memcmp(value, first_length, value_len) != 0)
 						return E_CONTENT_LENGTHS;
@@ -304,7 +304,7 @@ enum http_progress http_response_feed(struct http_response *r, const char *data,
 			if (digit >= 0) {
 				/* At most 16 hex digits, leading zeros included, so
 				 * the size fits in 64 bits; Go, word for word:
-				 * net/http/internal/chunked.go parseHexUint: the 17th digit is "http chunk length too large" */
+				 * `net/http/internal/chunked.go parseHexUint`: the 17th digit is "http chunk length too large" */
 				if (++r->chunk_size_digits > 16)
 					return malformed(r, E_CHUNK_TOO_LARGE);
 				r->left = r->left << 4 | (uint64_t)digit;

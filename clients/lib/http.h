@@ -12,14 +12,14 @@
 
 #define HTTP_REQUEST_MAX (URL_TARGET_MAX + URL_HOST_MAX + 128)
 /* Status line plus headers. Go allows 10 MB by default
- * (net/http/transport.go (*persistConn).maxHeaderResponseSize: 10 << 20);
+ * (`net/http/transport.go (*persistConn).maxHeaderResponseSize`: 10 << 20);
  * here the head is kept whole in struct http_response, which the clients
  * hold on their stacks, so the limit stays 32 KiB and a bigger head is
  * HTTP_HEAD_TOO_LARGE where Go would take it. */
 #define HTTP_HEAD_MAX (32 * 1024)
 
 /* Interim (1xx but 101) responses taken before the final one, as Go:
- * net/http/transport.go (*persistConn).readResponse max1xxResponses */
+ * `net/http/transport.go (*persistConn).readResponse`, its max1xxResponses */
 #define HTTP_MAX_INTERIM 5
 
 /* Writes the GET request for u into buf; returns its length, or -1 when it

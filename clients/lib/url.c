@@ -67,13 +67,13 @@ static int set_address(struct url *out, const char *host, int want_v6, unsigned 
 }
 
 /* The request line's path, as Go's net/http client sends it (go-client does):
- *   net/url/url.go (*URL).RequestURI
- *   net/url/url.go (*URL).EscapedPath
- *   net/url/url.go (*URL).setPath
- *   net/url/url.go validEncoded
- *   net/url/url.go unescape
- *   net/url/url.go escape
- *   net/url/url.go shouldEscape
+ *   `net/url/url.go (*URL).RequestURI`
+ *   `net/url/url.go (*URL).EscapedPath`
+ *   `net/url/url.go (*URL).setPath`
+ *   `net/url/url.go validEncoded`
+ *   `net/url/url.go unescape`
+ *   `net/url/url.go escape`
+ *   `net/url/url.go shouldEscape`
  * setPath keeps the path as written (RawPath) when EscapedPath's validEncoded
  * accepts it: it holds only bytes shouldEscape(encodePath) leaves alone, the
  * sub-delims ! $ & ' ( ) * + , ; = : @, [ ], and % escapes. Otherwise the whole
@@ -81,7 +81,7 @@ static int set_address(struct url *out, const char *host, int want_v6, unsigned 
  * RawQuery, sent as given, non-ASCII bytes and all. A % in the path that
  * starts no escape is url.Parse's error (unescape); in the query it is not. */
 
-/* net/url/url.go shouldEscape, mode encodePath */
+/* `net/url/url.go shouldEscape`, mode encodePath */
 static int path_should_escape(unsigned char c)
 {
 	if (isalnum(c) && c < 0x80)
@@ -94,7 +94,7 @@ static int path_should_escape(unsigned char c)
 	return 1;
 }
 
-/* net/url/url.go validEncoded, mode encodePath */
+/* `net/url/url.go validEncoded`, mode encodePath */
 static int valid_encoded(const char *s, size_t len)
 {
 	for (size_t i = 0; i < len; i++) {
