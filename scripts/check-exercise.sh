@@ -61,34 +61,21 @@ if ! $CC $CFLAGS $STACK_FLAGS -Iclients "$FILE" "${LIB_OBJ[@]}" -pthread -o "$OU
 fi
 
 # --- run it against a labserver of our own, under strace -------------------
-pids=()
-stop_all() {
-  local pid
-  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null; done
-  pids=()
-}
-trap stop_all EXIT
+# The labs' helpers: the labserver, the processes to stop, the calls to trace.
+source "$ROOT/scripts/labs/common.sh"
+trap lab_stop_all EXIT
 trap 'echo; echo "exercise $N: interrupted; everything it started is stopped"; exit 130' INT TERM
 
-"$BIN/labserver" --port 0 >"$OUT/labserver.log" 2>"$OUT/labserver.stderr.log" &
-pids+=("$!")
-PORT=
-for _ in $(seq 100); do
-  PORT=$(sed -n '1s/^listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$OUT/labserver.log")
-  [ -n "$PORT" ] && break
-  sleep 0.05
-done
-[ -n "$PORT" ] || { echo "exercise $N: labserver did not start: $(cat "$OUT/labserver.stderr.log")" >&2; exit 2; }
-URL=http://127.0.0.1:$PORT${ARGS[-1]}
+lab_start_labserver 2>"$OUT/labserver.why" ||
+  { echo "exercise $N: $(cat "$OUT/labserver.why")" >&2; exit 2; }
+URL=$URL${ARGS[-1]}
 unset 'ARGS[-1]'
 
-calls_list=$("$BIN/tracediff" syscalls),clock_nanosleep
 # -I2: a Ctrl-C ends strace and its tracee too.
-strace -f -I2 -qq -e signal=none -e trace="$calls_list" -o "$OUT/trace" \
+strace -f -I2 -qq -e signal=none -e trace="$STRACE_CALLS" -o "$OUT/trace" \
   "$OUT/$NAME" "${ARGS[@]}" "$URL" >"$OUT/stdout" 2>"$OUT/stderr" </dev/null &
 tracer=$!
-pids+=("$tracer")
+lab_started "$tracer"
 stopped=
 for _ in $(seq $((STOP_AFTER * 20))); do
   kill -0 "$tracer" 2>/dev/null || break
@@ -100,10 +87,9 @@ if kill -0 "$tracer" 2>/dev/null; then
   [ -n "$child" ] && kill -TERM "$child" 2>/dev/null
   stopped=" (still running after ${STOP_AFTER} s: stopped)"
 fi
-wait "$tracer"
+lab_wait "$tracer"
 RC=$?
-pids=("${pids[0]}")
-stop_all
+lab_stop_all
 "$BIN/tracediff" normalize "$OUT/trace" >"$OUT/story"
 "$BIN/tracediff" normalize --calls --all "$OUT/trace" >"$OUT/calls"
 RESULT=$(grep '^result:' "$OUT/stderr" | tail -n 1)

@@ -90,18 +90,26 @@ lab_begin() {
   trap 'echo; echo "lab-$LAB: interrupted; everything it started is stopped"; exit 130' INT TERM
   printf '== lab %s: %s ==\n' "$1" "$2"
 
-  # its warnings apart: the first line of its output says the port
+  lab_start_labserver || exit 1
+}
+
+# lab_start_labserver: a labserver on a free port, its output in $OUT (its
+# warnings apart: the first line of its output says the port), stopped with
+# the rest; sets PORT and URL. Says why on stderr and fails if it did not
+# start.
+lab_start_labserver() {
   "$BIN/labserver" --port 0 >"$OUT/labserver.log" 2>"$OUT/labserver.stderr.log" &
   lab_started "$!"
   local i
+  PORT=
   for i in $(seq 100); do
     PORT=$(sed -n '1s/^listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$OUT/labserver.log")
     [ -n "$PORT" ] && break
     sleep 0.05
   done
   if [ -z "$PORT" ]; then
-    echo "lab-$LAB: labserver did not start: $(cat "$OUT/labserver.log" "$OUT/labserver.stderr.log")" >&2
-    exit 1
+    echo "${LAB:+lab-$LAB: }labserver did not start: $(cat "$OUT/labserver.log" "$OUT/labserver.stderr.log")" >&2
+    return 1
   fi
   URL=http://127.0.0.1:$PORT
 }
