@@ -39,10 +39,18 @@ fi
 for tool in "$BIN/labserver" "$BIN/tracediff"; do
   [ -x "$tool" ] || { echo "exercise $N: $tool is missing; run make first" >&2; exit 2; }
 done
+# The stage clients' compiler, flags and lib, from the Makefile (make passes
+# them; run by hand, ask it), so an exercise is built as the stages are.
+if [ -z "${CFLAGS:-}" ]; then
+  flags=$(make -s --no-print-directory -C "$ROOT" exercise-build-flags) || exit 2
+  CC=${flags%%|*}
+  flags=${flags#*|}
+  CFLAGS=${flags%%|*}
+  STACK_FLAGS=
+  CLIENT_LIB_OBJ=${flags#*|}
+fi
 CC=${CC:-cc}
-CFLAGS=${CFLAGS:--std=gnu11 -Wall -Wextra -Werror -O2 -g -fno-omit-frame-pointer -mno-omit-leaf-frame-pointer -D_GNU_SOURCE}
-STACK_FLAGS=${STACK_FLAGS:--fno-inline -fno-optimize-sibling-calls}
-read -r -a LIB_OBJ <<<"${CLIENT_LIB_OBJ:-$(cd "$ROOT" && echo build/obj/clients/lib/*.o)}"
+read -r -a LIB_OBJ <<<"$CLIENT_LIB_OBJ"
 for obj in "${LIB_OBJ[@]}"; do
   [ -r "$ROOT/$obj" ] || [ -r "$obj" ] || { echo "exercise $N: $obj is missing; run make first" >&2; exit 2; }
 done
